@@ -17,7 +17,7 @@ def test_every_subpackage_is_listed_in_pyproject() -> None:
     for folder, name in MAPPING.items():
         for init in (ROOT / folder).rglob("__init__.py"):
             rel = init.parent.relative_to(ROOT / folder)
-            if "__pycache__" in rel.parts or any(p.startswith((".", "_")) for p in rel.parts):
+            if "__pycache__" in rel.parts or any(p.startswith(".") for p in rel.parts):
                 continue
             expected.add(".".join([name, *rel.parts]))
     assert expected <= listed, f"add to [tool.setuptools] packages: {sorted(expected - listed)}"

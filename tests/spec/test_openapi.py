@@ -133,6 +133,8 @@ TAGS = {
     "operations",
 }
 PROBLEM_KINDS = {
+    "method-not-allowed",
+    "internal-error",
     "unauthenticated",
     "forbidden",
     "not-found",

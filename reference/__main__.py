@@ -1,0 +1,3 @@
+from icss.reference.cli import main
+
+main()

@@ -1,0 +1,102 @@
+"""Authentication (OAuth 2.0 client credentials, bearer tokens) and per-role authorisation.
+
+A token carries its tenant, role and — for the debtor role — the one debtor it may see. Which roles
+an operation admits is read from the OpenAPI document (``x-icss-roles``), never restated here.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import jwt
+
+from ._operations import Operation
+from ._problems import Problem
+
+ROLES = ("collector", "debtor", "supervisor", "auditor", "admin")
+#: The built-in client that creates sandbox tenants; it belongs to no tenant.
+BOOTSTRAP_CLIENT = "bootstrap"
+_ALGORITHM = "HS256"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: a client of a tenant in one role (a debtor client is bound to its debtor)."""
+
+    client_id: str
+    role: str
+    tenant_id: str | None
+    debtor_id: str | None = None
+
+    def require_tenant(self) -> str:
+        if self.tenant_id is None:
+            raise Problem("forbidden", "this credential belongs to no tenant")
+        return self.tenant_id
+
+    def may_see_debtor(self, debtor_id: str) -> bool:
+        return self.role != "debtor" or self.debtor_id == debtor_id
+
+
+def hash_secret(secret: str) -> str:
+    """scrypt hash of a client secret, salted, in a self-describing string."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(secret.encode(), salt=salt, n=2**14, r=8, p=1)
+    return "scrypt$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(digest).decode()
+
+
+def check_secret(secret: str, stored: str) -> bool:
+    try:
+        scheme, salt_b64, digest_b64 = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    digest = hashlib.scrypt(secret.encode(), salt=base64.b64decode(salt_b64), n=2**14, r=8, p=1)
+    return hmac.compare_digest(digest, base64.b64decode(digest_b64))
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def issue_token(principal: Principal, key: bytes, ttl_seconds: int) -> str:
+    now = datetime.now(UTC)
+    claims = {
+        "sub": principal.client_id,
+        "role": principal.role,
+        "tnt": principal.tenant_id,
+        "dbt": principal.debtor_id,
+        "iat": now,
+        "exp": now + timedelta(seconds=ttl_seconds),
+        "iss": "icss-reference",
+    }
+    return jwt.encode(claims, key, algorithm=_ALGORITHM)
+
+
+def read_token(token: str, key: bytes) -> Principal:
+    try:
+        claims = jwt.decode(token, key, algorithms=[_ALGORITHM], issuer="icss-reference")
+    except jwt.ExpiredSignatureError:
+        raise Problem("unauthenticated", "the bearer token has expired") from None
+    except jwt.PyJWTError:
+        raise Problem("unauthenticated", "the bearer token is not valid") from None
+    role = claims.get("role")
+    if role not in ROLES:
+        raise Problem("unauthenticated", "the bearer token names no known role")
+    return Principal(client_id=str(claims["sub"]), role=role, tenant_id=claims.get("tnt"), debtor_id=claims.get("dbt"))
+
+
+def authorise(principal: Principal | None, operation: Operation) -> Principal | None:
+    """Admit ``principal`` to ``operation`` or raise 401/403 as the OpenAPI document says."""
+    if operation.public:
+        return principal
+    if principal is None:
+        raise Problem("unauthenticated", f"{operation.operation_id} needs a bearer token")
+    if principal.role not in operation.roles:
+        raise Problem("forbidden", f"role {principal.role!r} may not call {operation.operation_id}")
+    return principal

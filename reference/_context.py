@@ -1,0 +1,41 @@
+"""Everything a request handler needs, built once when the service starts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from icss.spec import Catalogue, load_catalogue
+
+from ._config import Settings
+from ._crypto import FieldCipher
+from ._db import Database
+from ._keys import Keys, load_or_create
+from ._tables import Tenant
+
+
+@dataclass
+class ServiceContext:
+    settings: Settings
+    db: Database
+    keys: Keys
+    cipher: FieldCipher
+    catalogue: Catalogue
+
+    @classmethod
+    def start(cls, settings: Settings) -> ServiceContext:
+        """Open the database (migrating it) and load or create the keys."""
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        keys = load_or_create(settings.resolved_key_file, settings.bootstrap_secret)
+        db = Database(settings.resolved_database_url)
+        db.migrate()
+        return cls(settings=settings, db=db, keys=keys, cipher=FieldCipher(keys.data_key), catalogue=load_catalogue())
+
+    def fault(self, name: str) -> bool:
+        """Whether the deliberate fault ``name`` is planted (test mode only; see ``_faults``)."""
+        return name in self.settings.faults
+
+
+def tenant_now(tenant: Tenant) -> datetime:
+    """The tenant's clock: the sandbox test clock when set, else real time (UTC)."""
+    return tenant.clock_at if tenant.clock_at is not None else datetime.now(UTC)

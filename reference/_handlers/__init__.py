@@ -1,0 +1,7 @@
+"""Operation handlers, one module per tag of the OpenAPI document.
+
+Importing this package registers every handler with :mod:`icss.reference._routing`; operations
+without a handler answer 501 until their issue lands.
+"""
+
+from . import auth, contact, events, evidence, operations, parties, sandbox, self_service  # noqa: F401

@@ -1,0 +1,47 @@
+"""issueToken: OAuth 2.0 client credentials."""
+
+from __future__ import annotations
+
+from .._auth import BOOTSTRAP_CLIENT, Principal, check_secret, issue_token
+from .._problems import Problem
+from .._routing import Call, Reply, handles
+from .._tables import Client
+
+
+def _invalid_client() -> Problem:
+    return Problem("unauthenticated", "unknown client or wrong secret", error="invalid_client")
+
+
+@handles("issueToken")
+def issue(call: Call) -> Reply:
+    body = call.body
+    if body.get("grant_type") != "client_credentials":
+        raise Problem("validation-failed", "grant_type must be client_credentials", error="unsupported_grant_type")
+    client_id, secret = body["client_id"], body["client_secret"]
+    keys = call.ctx.keys
+    if client_id == BOOTSTRAP_CLIENT:
+        if not check_plain(secret, keys.bootstrap_secret):
+            raise _invalid_client()
+        principal = Principal(client_id=BOOTSTRAP_CLIENT, role="admin", tenant_id=None)
+    else:
+        client = call.session.get(Client, client_id)
+        if client is None or not check_secret(secret, client.secret_hash):
+            raise _invalid_client()
+        principal = Principal(client.id, client.role, client.tenant_id, client.debtor_id)
+    ttl = call.ctx.settings.token_ttl_seconds
+    token = issue_token(principal, keys.token_key, ttl)
+    doc = {
+        "access_token": token,
+        "token_type": "Bearer",
+        "expires_in": ttl,
+        "role": principal.role,
+        "tenant_id": principal.tenant_id or "bootstrap",
+        "debtor_id": principal.debtor_id,
+    }
+    return Reply(200, doc, headers={"Cache-Control": "no-store"})
+
+
+def check_plain(given: str, expected: str) -> bool:
+    import hmac
+
+    return hmac.compare_digest(given.encode(), expected.encode())

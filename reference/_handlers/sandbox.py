@@ -1,0 +1,157 @@
+"""Sandbox tenants, the test clock and the outbox (the certification mode of the interface)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from .. import _evidence
+from .._auth import BOOTSTRAP_CLIENT, hash_secret, new_secret
+from .._problems import Problem
+from .._routing import Call, Reply, handles
+from .._tables import Client, OutboxMessage, Tenant
+from ._common import add_duration, iso, new_id, page, parse_ts, profile_of
+
+STAFF_ROLES = ("collector", "supervisor", "auditor", "admin")
+
+
+def _require_sandbox(call: Call) -> None:
+    if not call.ctx.settings.sandbox_enabled:
+        raise Problem("sandbox-disabled")
+
+
+def new_client(call: Call, tenant_id: str, role: str, debtor_id: str | None = None) -> dict[str, str]:
+    secret = new_secret()
+    client_id = new_id(f"cl{role[:3]}")
+    call.session.add(
+        Client(
+            id=client_id,
+            tenant_id=tenant_id,
+            role=role,
+            secret_hash=hash_secret(secret),
+            debtor_id=debtor_id,
+            created_at=datetime.now(UTC),
+        )
+    )
+    return {"client_id": client_id, "client_secret": secret}
+
+
+@handles("createSandboxTenant")
+def create_tenant(call: Call) -> Reply:
+    _require_sandbox(call)
+    body = call.body
+    profile_of(call, body["profile"])
+    now = datetime.now(UTC)
+    clock = parse_ts(body.get("clock"), now)
+    tenant = Tenant(
+        id=new_id("tn"),
+        name=body.get("label") or "sandbox",
+        profile=body["profile"],
+        sandbox=True,
+        clock_at=clock,
+        created_at=now,
+    )
+    call.session.add(tenant)
+    call.session.flush()
+    credentials = {role: new_client(call, tenant.id, role) for role in STAFF_ROLES}
+    doc = {
+        "tenant_id": tenant.id,
+        "profile": tenant.profile,
+        "created_at": iso(now),
+        "clock": iso(clock),
+        "credentials": credentials,
+    }
+    return Reply(201, doc, headers={"Location": f"/icss/v1/sandbox/tenants/{tenant.id}"}, resource_id=tenant.id)
+
+
+@handles("deleteSandboxTenant")
+def delete_tenant(call: Call) -> Reply:
+    _require_sandbox(call)
+    tenant_id = call.params["tenantId"]
+    who = call.who
+    if who.client_id != BOOTSTRAP_CLIENT and who.tenant_id != tenant_id:
+        raise Problem("not-found")
+    tenant = call.session.get(Tenant, tenant_id)
+    if tenant is None or not tenant.sandbox:
+        raise Problem("not-found")
+    call.session.execute(delete(Tenant).where(Tenant.id == tenant_id))
+    return Reply(204, resource_id=tenant_id)
+
+
+def _clock_doc(tenant: Tenant) -> dict[str, Any]:
+    return {"now": iso(call_now(tenant)), "tenant_id": tenant.id, "frozen": tenant.clock_at is not None}
+
+
+def call_now(tenant: Tenant) -> datetime:
+    return tenant.clock_at if tenant.clock_at is not None else datetime.now(UTC)
+
+
+@handles("getTestClock")
+def get_clock(call: Call) -> Reply:
+    _require_sandbox(call)
+    return Reply(200, _clock_doc(call.tenant))
+
+
+def _move_clock(call: Call, target: datetime) -> Reply:
+    tenant = call.tenant
+    if not tenant.sandbox:
+        raise Problem("sandbox-disabled", "this tenant has no test clock")
+    current = call_now(tenant)
+    if target < current:
+        raise Problem("conflict", "the test clock never moves backwards")
+    tenant.clock_at = target
+    _evidence.record(
+        call.session,
+        tenant.id,
+        "clock_change",
+        {"from": iso(current), "to": iso(target)},
+        debtor_id=None,
+        at=target,
+    )
+    return Reply(200, _clock_doc(tenant))
+
+
+@handles("setTestClock")
+def set_clock(call: Call) -> Reply:
+    _require_sandbox(call)
+    return _move_clock(call, parse_ts(call.body["now"], call.now()))
+
+
+@handles("advanceTestClock")
+def advance_clock(call: Call) -> Reply:
+    _require_sandbox(call)
+    return _move_clock(call, add_duration(call.now(), call.body["duration"]))
+
+
+def outbox_view(row: OutboxMessage) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "tenant_id": row.tenant_id,
+        "kind": "alert" if row.purpose == "supervisor_alert" else "communication",
+        "channel": row.channel,
+        "debtor_id": row.debtor_id,
+        "debt_id": row.debt_id,
+        "contact_point_id": row.contact_point_id,
+        "recipient": {"contact_point_id": row.contact_point_id, "address_masked": row.recipient},
+        "purpose": None if row.purpose == "supervisor_alert" else row.purpose,
+        "content": row.content,
+        "ai_generated": row.ai_generated,
+        "sent_at": iso(row.sent_at),
+        "attempt_id": row.attempt_id,
+        "evidence_index": row.evidence_index,
+    }
+
+
+@handles("listOutbox")
+def list_outbox(call: Call) -> Reply:
+    _require_sandbox(call)
+    stmt = select(OutboxMessage).where(OutboxMessage.tenant_id == call.tenant_id)
+    if debtor := call.query.get("debtor_id"):
+        stmt = stmt.where(OutboxMessage.debtor_id == debtor)
+    if channel := call.query.get("channel"):
+        stmt = stmt.where(OutboxMessage.channel == channel)
+    if since := call.query.get("since"):
+        stmt = stmt.where(OutboxMessage.sent_at >= parse_ts(since, call.now()))
+    return Reply(200, page(call, stmt, OutboxMessage.id, outbox_view))

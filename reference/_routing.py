@@ -1,0 +1,283 @@
+"""Operations are routed from the OpenAPI document, not declared twice.
+
+Handlers register under their operationId with :func:`handles`. :func:`mount` walks
+``spec/openapi.yaml`` and gives every operation a route at its path — its own handler, or a 501
+problem document when the service does not implement it yet — so the served interface cannot drift
+from the spec. The request body is checked against the schema the operation names, the principal
+is authorised by the roles the operation lists, and the call is audited.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from . import _bodies
+from ._auth import Principal, authorise, read_token
+from ._context import ServiceContext, tenant_now
+from ._operations import Operation, openapi_document, operations
+from ._problems import Problem, problem_response
+from ._tables import AuditRecord, IdempotencyRecord, Tenant
+
+BASE_PATH = "/icss/v1"
+
+
+@dataclass
+class Call:
+    """One request, as a handler sees it."""
+
+    ctx: ServiceContext
+    operation: Operation
+    principal: Principal | None
+    params: Mapping[str, str]
+    query: Mapping[str, str]
+    body: Any
+    headers: Mapping[str, str]
+    session: Session
+    _tenant: Tenant | None = field(default=None, repr=False)
+
+    @property
+    def tenant(self) -> Tenant:
+        if self._tenant is None:
+            if self.principal is None:
+                raise Problem("unauthenticated")
+            tenant = self.session.get(Tenant, self.principal.require_tenant())
+            if tenant is None:
+                raise Problem("unauthenticated", "the tenant of this credential no longer exists")
+            self._tenant = tenant
+        return self._tenant
+
+    @property
+    def tenant_id(self) -> str:
+        return self.tenant.id
+
+    @property
+    def who(self) -> Principal:
+        if self.principal is None:
+            raise Problem("unauthenticated")
+        return self.principal
+
+    def now(self) -> datetime:
+        return tenant_now(self.tenant)
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: Any = None
+    media_type: str = "application/json"
+    headers: Mapping[str, str] = field(default_factory=dict)
+    resource_id: str | None = None
+
+
+Handler = Callable[[Call], Reply]
+_HANDLERS: dict[str, Handler] = {}
+
+
+def handles(operation_id: str) -> Callable[[Handler], Handler]:
+    """Register the handler of ``operation_id``."""
+
+    def register(func: Handler) -> Handler:
+        if operation_id in _HANDLERS:
+            raise ValueError(f"two handlers for {operation_id}")
+        _HANDLERS[operation_id] = func
+        return func
+
+    return register
+
+
+def implemented() -> frozenset[str]:
+    return frozenset(_HANDLERS)
+
+
+@functools.cache
+def _request_schema(operation_id: str) -> tuple[str | None, bool]:
+    """The schema file of the operation's JSON body, and whether a urlencoded form is accepted too."""
+    op = operations()[operation_id]
+    spec_op = openapi_document()["paths"][op.path][op.method.lower()]
+    content = (spec_op.get("requestBody") or {}).get("content") or {}
+    media = content.get("application/json") or content.get("application/merge-patch+json")
+    if not media:
+        return None, False
+    ref = (media.get("schema") or {}).get("$ref", "")
+    return ref.rsplit("/", 1)[-1] or None, "application/x-www-form-urlencoded" in content
+
+
+def _principal(request: Request, ctx: ServiceContext) -> Principal | None:
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Problem("unauthenticated", "use the Bearer scheme")
+    return read_token(token.strip(), ctx.keys.token_key)
+
+
+def _not_implemented(call: Call) -> Reply:
+    raise Problem("not-implemented", f"{call.operation.operation_id} is not implemented by this service yet")
+
+
+def _render(reply: Reply) -> Response:
+    if reply.status == 204 or reply.body is None:
+        return Response(status_code=reply.status, headers=dict(reply.headers))
+    if reply.media_type == "application/json":
+        return JSONResponse(reply.body, status_code=reply.status, headers=dict(reply.headers))
+    return Response(reply.body, status_code=reply.status, media_type=reply.media_type, headers=dict(reply.headers))
+
+
+def _replay_or_run(call: Call, raw: bytes, run: Callable[[], Reply]) -> Reply:
+    """RFC draft Idempotency-Key: the same key and body replays; the same key, other body, is 422."""
+    key = call.headers.get("idempotency-key")
+    if not key and call.operation.idempotency_key_required:
+        raise Problem("validation-failed", "this operation needs an Idempotency-Key header", status=400)
+    if not key or not call.operation.idempotency_key or call.principal is None:
+        return run()
+    tenant = call.principal.tenant_id or "-"
+    fingerprint = hashlib.sha256(call.operation.operation_id.encode() + b"\0" + raw).hexdigest()
+    pk = (tenant, call.principal.client_id, key[:255])
+    stored = call.session.get(IdempotencyRecord, pk)
+    if stored is not None:
+        if stored.request_hash != fingerprint:
+            raise Problem("idempotency-key-reused", "this Idempotency-Key was used with a different request")
+        return Reply(stored.status, json.loads(stored.body), headers={"Idempotent-Replayed": "true"})
+    reply = run()
+    if reply.status < 500 and reply.media_type == "application/json":
+        call.session.add(
+            IdempotencyRecord(
+                tenant_id=pk[0],
+                client_id=pk[1],
+                key=pk[2],
+                request_hash=fingerprint,
+                status=reply.status,
+                body=json.dumps(reply.body).encode(),
+                created_at=datetime.now(UTC),
+            )
+        )
+        try:
+            call.session.flush()
+        except IntegrityError:  # a concurrent request with the same key won the race
+            raise Problem("conflict", "a request with this Idempotency-Key is in progress") from None
+    return reply
+
+
+def _audit(call: Call, status: int, resource_id: str | None) -> None:
+    if call.principal is None:
+        return
+    call.session.add(
+        AuditRecord(
+            tenant_id=call.principal.tenant_id,
+            at=datetime.now(UTC),
+            actor=call.principal.client_id,
+            role=call.principal.role,
+            operation=call.operation.operation_id,
+            resource_id=resource_id or next(iter(call.params.values()), None),
+            status=status,
+        )
+    )
+
+
+def _endpoint(ctx: ServiceContext, op: Operation, handler: Handler) -> Callable[[Request], Any]:
+    schema_name, allow_form = _request_schema(op.operation_id)
+
+    async def endpoint(request: Request) -> Response:
+        principal: Principal | None = None
+        try:
+            principal = _principal(request, ctx)
+            authorise(principal, op)
+            raw = b""
+            body: Any = None
+            if schema_name is not None:
+                raw = await request.body()
+                body = await _bodies.body(request, schema_name, ctx.settings.max_body_bytes, allow_form=allow_form)
+            reply = await run_in_threadpool(_run, ctx, op, handler, principal, request, body, raw)
+        except Problem as problem:
+            if problem.status in (401, 403):
+                await run_in_threadpool(_audit_denied, ctx, op, request, problem.status, principal)
+            return problem_response(problem, request)
+        return _render(reply)
+
+    endpoint.__name__ = op.operation_id
+    return endpoint
+
+
+def _run(
+    ctx: ServiceContext,
+    op: Operation,
+    handler: Handler,
+    principal: Principal | None,
+    request: Request,
+    body: Any,
+    raw: bytes,
+) -> Reply:
+    with ctx.db.session() as session:
+        call = Call(
+            ctx=ctx,
+            operation=op,
+            principal=principal,
+            params=dict(request.path_params),
+            query=dict(request.query_params),
+            body=body,
+            headers={k.lower(): v for k, v in request.headers.items()},
+            session=session,
+        )
+        reply = _replay_or_run(call, raw, lambda: handler(call))
+        _audit(call, reply.status, reply.resource_id)
+        return reply
+
+
+def _audit_denied(
+    ctx: ServiceContext, op: Operation, request: Request, status: int, principal: Principal | None
+) -> None:
+    """Denied attempts are audited too: they are what an auditor looks for."""
+    with ctx.db.session() as session:
+        session.add(
+            AuditRecord(
+                tenant_id=principal.tenant_id if principal else None,
+                at=datetime.now(UTC),
+                actor=principal.client_id if principal else "anonymous",
+                role=principal.role if principal else "-",
+                operation=op.operation_id,
+                resource_id=next(iter(request.path_params.values()), None),
+                status=status,
+            )
+        )
+
+
+def mount(app: FastAPI, ctx: ServiceContext) -> None:
+    """Give every operation of spec/openapi.yaml its route under ``/icss/v1``."""
+    for op in operations().values():
+        handler = _HANDLERS.get(op.operation_id, _not_implemented)
+        app.add_api_route(
+            BASE_PATH + op.path,
+            _endpoint(ctx, op, handler),
+            methods=[op.method],
+            operation_id=op.operation_id,
+            include_in_schema=False,
+        )
+
+
+def tenant_scoped(session: Session, model: type[Any], tenant_id: str, resource_id: str) -> Any:
+    """Fetch a row of this tenant or raise 404 — never reveal that another tenant's id exists."""
+    row = session.get(model, resource_id)
+    if row is None or getattr(row, "tenant_id", None) != tenant_id:
+        raise Problem("not-found")
+    return row
+
+
+def first(session: Session, statement: Any) -> Any:
+    return session.execute(statement).scalars().first()
+
+
+__all__ = ["BASE_PATH", "Call", "Reply", "first", "handles", "implemented", "mount", "select", "tenant_scoped"]

@@ -1,0 +1,174 @@
+"""The debtor's record as it stood at one instant.
+
+Every rule reads the past through a :class:`History`, never through ``DebtorFacts`` directly,
+so two guarantees hold for all of them at once: a decision looks only at events already
+effective and attempts already made (adding a later attempt cannot change it), and the
+order of the input lists does not matter (everything is sorted here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+from ._facts import Attempt, ContactPoint, DebtorFacts, Event
+from ._vocabulary import MEDIUM_ALIASES, MEDIUM_OF, TELEPHONE_CALLS, Channel, EventType, Medium
+
+DEBTOR = "debtor"
+
+
+def local(instant: datetime, zone: str) -> datetime:
+    """``instant`` on the wall clock of ``zone``."""
+    return instant.astimezone(ZoneInfo(zone))
+
+
+def local_date(instant: datetime, zone: str) -> date:
+    return local(instant, zone).date()
+
+
+def _event_key(event: Event) -> tuple[datetime, str, str, str, str]:
+    return (event.effective_at, event.type, event.source, event.debt_id or "", repr(sorted(event.details.items())))
+
+
+def _attempt_key(attempt: Attempt) -> tuple[datetime, str, str, tuple[str, ...], str, str, bool]:
+    return (
+        attempt.at,
+        attempt.contact_point_id,
+        attempt.channel,
+        attempt.debt_ids,
+        attempt.outcome or "",
+        attempt.purpose,
+        attempt.consumer_initiated,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """A communication the person started: a consumer-initiated attempt or an inbound_conversation."""
+
+    at: datetime
+    medium: Medium
+    contact_point_id: str | None
+    debt_ids: tuple[str, ...]
+
+
+class History:
+    """The facts filtered to an instant and sorted.
+
+    Events count when ``effective_at <= instant`` (a notice is complete on receipt, Reg F
+    comment 6(c)(1)-1). Attempts count when made strictly before the instant for a decision
+    (``inclusive=False``), or up to and including it for a ledger summary (``inclusive=True``).
+    """
+
+    def __init__(self, facts: DebtorFacts, instant: datetime, *, inclusive: bool = False) -> None:
+        self.facts = facts
+        self.instant = instant
+        self.events: tuple[Event, ...] = tuple(
+            sorted((e for e in facts.events if e.effective_at <= instant), key=_event_key)
+        )
+        self.attempts: tuple[Attempt, ...] = tuple(
+            sorted(
+                (a for a in facts.attempts if a.at < instant or (inclusive and a.at == instant)),
+                key=_attempt_key,
+            )
+        )
+        self._points = {cp.id: cp for cp in facts.contact_points}
+
+    def contact_point(self, point_id: str) -> ContactPoint | None:
+        return self._points.get(point_id)
+
+    def person_of(self, point_id: str | None) -> str:
+        """The person a contact point reaches: the debtor, or one third party per contact point.
+
+        Unknown points are taken to be the debtor's, so their calls are counted (strict side).
+        """
+        point = self._points.get(point_id) if point_id is not None else None
+        if point is None or point.owner == "debtor":
+            return DEBTOR
+        return f"third_party:{point.id}"
+
+    def of(self, kind: EventType, debt_id: str | None = None) -> tuple[Event, ...]:
+        """Events of ``kind`` that apply to ``debt_id``.
+
+        An event without a debt applies to every debt; a request without a debt is touched
+        by the events of every debt (it may well be about any of them).
+        """
+        return tuple(
+            e for e in self.events if e.type == kind and (debt_id is None or e.debt_id is None or e.debt_id == debt_id)
+        )
+
+    @cached_property
+    def wrong_numbers(self) -> frozenset[str]:
+        """Contact points known, by now, to reach someone other than the debtor."""
+        return frozenset(
+            str(e.detail("contact_point_id")) for e in self.of("wrong_number") if e.detail("contact_point_id")
+        )
+
+    @cached_property
+    def debtor_zones(self) -> tuple[str, ...]:
+        """Every zone the debtor may be in: stated zones, then the zones of their own contact points.
+
+        Reg F comment 6(b)(1)(i)-2: with conflicting information, the collector must consider
+        every location its information points to.
+        """
+        zones = list(dict.fromkeys(self.facts.timezones))
+        for zone in sorted({cp.timezone for cp in self.facts.contact_points if cp.owner == "debtor"}):
+            if zone not in zones:
+                zones.append(zone)
+        return tuple(zones)
+
+    @cached_property
+    def home_zone(self) -> str:
+        """The zone a ledger summary is dated in: the first stated zone, else the first known one."""
+        if self.debtor_zones:
+            return self.debtor_zones[0]
+        for cp in self.facts.contact_points:
+            return cp.timezone
+        raise ValueError("the debtor has no time zone and no contact point to take one from")
+
+    def calls_to(self, person: str, debt_id: str | None) -> tuple[Attempt, ...]:
+        """Telephone calls (Reg F sense) to or from ``person`` about ``debt_id``."""
+        return tuple(
+            a
+            for a in self.attempts
+            if a.channel in TELEPHONE_CALLS and self.person_of(a.contact_point_id) == person and a.about(debt_id)
+        )
+
+    def inbound(self) -> tuple[Inbound, ...]:
+        """Communications the debtor (or a third party) started, oldest first."""
+        found = [
+            Inbound(a.at, MEDIUM_OF[a.channel], a.contact_point_id, a.debt_ids)
+            for a in self.attempts
+            if a.consumer_initiated
+        ]
+        for e in self.of("inbound_conversation"):
+            medium = MEDIUM_ALIASES.get(str(e.detail("channel", "call")), "telephone")
+            point = e.detail("contact_point_id")
+            found.append(
+                Inbound(
+                    e.effective_at,
+                    medium,
+                    None if point is None else str(point),
+                    () if e.debt_id is None else (e.debt_id,),
+                )
+            )
+        return tuple(sorted(found, key=lambda i: (i.at, i.medium, i.contact_point_id or "")))
+
+    def replies_after(self, medium: Medium, since: datetime, point_id: str | None = None) -> int:
+        """Replies to the debtor sent through ``medium`` after ``since``."""
+        return sum(
+            1
+            for a in self.attempts
+            if not a.consumer_initiated
+            and a.purpose == "reply_to_debtor"
+            and MEDIUM_OF[a.channel] == medium
+            and a.at > since
+            and (point_id is None or a.contact_point_id == point_id)
+        )
+
+    def sent(self, channels: Iterable[Channel]) -> tuple[Attempt, ...]:
+        wanted = frozenset(channels)
+        return tuple(a for a in self.attempts if a.channel in wanted and not a.consumer_initiated)
