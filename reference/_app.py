@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 
 from icss.spec import schema
 
-from . import _handlers as _handlers  # noqa: F401 - importing registers the operation handlers
+from . import _handlers as _handlers  # importing registers the operation handlers
 from ._config import Settings
 from ._context import ServiceContext
 from ._operations import openapi_document

@@ -61,6 +61,8 @@ class Settings:
     )
     #: Names of deliberate faults to plant (test mode only): see ``icss.reference._faults``.
     faults: frozenset[str] = frozenset()
+    #: Test mode: the only mode in which ``faults`` take effect.
+    test_mode: bool = False
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -83,6 +85,7 @@ class Settings:
             sandbox_enabled=_flag("ICSS_SANDBOX", True),
             default_profile=os.environ.get("ICSS_DEFAULT_PROFILE") or "cn",
             faults=faults,
+            test_mode=_flag("ICSS_TEST_MODE", False),
             collector_name=os.environ.get("ICSS_COLLECTOR_NAME") or cls.collector_name,
             collector_address=_collector_address() or _DEFAULT_COLLECTOR_ADDRESS,
         )

@@ -10,6 +10,7 @@ from icss.spec import Catalogue, load_catalogue
 from ._config import Settings
 from ._crypto import FieldCipher
 from ._db import Database
+from ._faults import KNOWN_FAULTS
 from ._keys import Keys, load_or_create
 from ._tables import Tenant
 
@@ -25,6 +26,9 @@ class ServiceContext:
     @classmethod
     def start(cls, settings: Settings) -> ServiceContext:
         """Open the database (migrating it) and load or create the keys."""
+        unknown = sorted(settings.faults - set(KNOWN_FAULTS))
+        if unknown:
+            raise ValueError(f"unknown faults {unknown}; see icss.reference._faults")
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         keys = load_or_create(settings.resolved_key_file, settings.bootstrap_secret)
         db = Database(settings.resolved_database_url)
@@ -33,7 +37,9 @@ class ServiceContext:
 
     def fault(self, name: str) -> bool:
         """Whether the deliberate fault ``name`` is planted (test mode only; see ``_faults``)."""
-        return name in self.settings.faults
+        if name not in KNOWN_FAULTS:
+            raise KeyError(f"unknown fault {name!r}: declare it in icss.reference._faults")
+        return self.settings.test_mode and name in self.settings.faults
 
 
 def tenant_now(tenant: Tenant) -> datetime:

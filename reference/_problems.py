@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -61,14 +62,16 @@ class Problem(Exception):  # noqa: N818 - named after the RFC 9457 object it bec
             doc["detail"] = self.detail
         if instance:
             doc["instance"] = instance
-        doc["code"] = self.kind
+        # problem.schema.json: the code is the kind with hyphens as underscores (contact_denied).
+        doc["code"] = self.kind.replace("-", "_")
         doc.update(self.extra)
         return doc
 
 
 def problem_response(problem: Problem, request: Request | None = None) -> Response:
     headers = {"WWW-Authenticate": 'Bearer realm="icss"'} if problem.status == 401 else None
-    instance = request.url.path if request is not None else None
+    # The path as sent (percent-encoded), so the instance is a valid URI reference whatever was requested.
+    instance = quote(request.url.path, safe="/-._~") if request is not None else None
     return JSONResponse(problem.document(instance), status_code=problem.status, media_type=MEDIA_TYPE, headers=headers)
 
 

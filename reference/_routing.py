@@ -18,11 +18,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from jsonschema import Draft202012Validator
+from jsonschema.protocols import Validator
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+
+from icss.spec import SCHEMA_BASE, schema_registry
 
 from . import _bodies
 from ._auth import Principal, authorise, read_token
@@ -32,6 +36,8 @@ from ._problems import Problem, problem_response
 from ._tables import AuditRecord, IdempotencyRecord, Tenant
 
 BASE_PATH = "/icss/v1"
+#: Length of the audit table's resource_id column (String(40)).
+_AUDIT_ID_LENGTH = 40
 
 
 @dataclass
@@ -115,6 +121,91 @@ def _request_schema(operation_id: str) -> tuple[str | None, bool]:
     return ref.rsplit("/", 1)[-1] or None, "application/x-www-form-urlencoded" in content
 
 
+@dataclass(frozen=True)
+class _Parameter:
+    name: str
+    location: str  # "path" | "query" | "header"
+    required: bool
+    kind: str  # "integer" | "boolean" | "string"
+    check: Validator
+
+
+def _parameter_validator(param_schema: dict[str, Any]) -> Validator:
+    # Parameter schemas refer to spec/schemas relative to the OpenAPI document ("schemas/x.json#...").
+    def absolute(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {
+                k: (SCHEMA_BASE + v.removeprefix("schemas/") if k == "$ref" and isinstance(v, str) else absolute(v))
+                for k, v in node.items()
+            }
+        if isinstance(node, list):
+            return [absolute(v) for v in node]
+        return node
+
+    return Draft202012Validator(
+        absolute(param_schema), registry=schema_registry(), format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
+
+
+@functools.cache
+def _parameters(operation_id: str) -> tuple[_Parameter, ...]:
+    """The path, query and Idempotency-Key parameters the OpenAPI document declares for the operation."""
+    op = operations()[operation_id]
+    doc = openapi_document()
+    refs = doc.get("components", {}).get("parameters", {})
+    item = doc["paths"][op.path]
+    found = []
+    for param in [*item.get("parameters", []), *item[op.method.lower()].get("parameters", [])]:
+        if "$ref" in param:
+            param = refs[param["$ref"].rsplit("/", 1)[-1]]
+        location, name = param["in"], param["name"]
+        if location == "header" and name.lower() != "idempotency-key":
+            continue  # Upgrade/Connection belong to the WebSocket handshake, not to this router
+        param_schema = param.get("schema", {})
+        kind = param_schema.get("type") if param_schema.get("type") in ("integer", "boolean") else "string"
+        found.append(_Parameter(name, location, bool(param.get("required")), kind, _parameter_validator(param_schema)))
+    return tuple(found)
+
+
+def _parameter_problem(name: str, message: str) -> Problem:
+    # The spec: an invalid or missing query, path or header parameter answers 400 validation-failed.
+    return Problem(
+        "validation-failed", f"invalid parameter {name}", status=400, errors=[{"parameter": name, "message": message}]
+    )
+
+
+def _check_parameters(op: Operation, request: Request) -> None:
+    """Validate the parameters against their schemas (never echoing a value: it may be personal data)."""
+    for param in _parameters(op.operation_id):
+        if param.location == "path":
+            raw: str | None = request.path_params.get(param.name)
+        elif param.location == "query":
+            values = request.query_params.getlist(param.name)
+            if len(values) > 1:
+                raise _parameter_problem(param.name, "given more than once")
+            raw = values[0] if values else None
+        else:
+            raw = request.headers.get(param.name)
+        if raw is None:
+            if param.required and param.location != "header":  # a missing Idempotency-Key is _replay_or_run's
+                raise _parameter_problem(param.name, "required")
+            continue
+        if "\x00" in raw:
+            raise _parameter_problem(param.name, "contains a NUL character")
+        value: Any = raw
+        if param.kind == "integer":
+            if not raw.isascii() or not raw.lstrip("-").isdigit() or len(raw) > 18:
+                raise _parameter_problem(param.name, "must be a whole number")
+            value = int(raw)
+        elif param.kind == "boolean":
+            if raw not in ("true", "false"):
+                raise _parameter_problem(param.name, "must be true or false")
+            value = raw == "true"
+        error = next(iter(param.check.iter_errors(value)), None)
+        if error is not None:
+            raise _parameter_problem(param.name, f"fails '{error.validator}' of its schema")
+
+
 def _principal(request: Request, ctx: ServiceContext) -> Principal | None:
     header = request.headers.get("authorization")
     if not header:
@@ -172,6 +263,13 @@ def _replay_or_run(call: Call, raw: bytes, run: Callable[[], Reply]) -> Reply:
     return reply
 
 
+def _resource_id(value: str | None) -> str | None:
+    """The id as the audit log keeps it: a denied request's path may hold anything, of any length."""
+    if value is None:
+        return None
+    return value[:_AUDIT_ID_LENGTH].replace("\x00", "")
+
+
 def _audit(call: Call, status: int, resource_id: str | None) -> None:
     if call.principal is None:
         return
@@ -182,7 +280,7 @@ def _audit(call: Call, status: int, resource_id: str | None) -> None:
             actor=call.principal.client_id,
             role=call.principal.role,
             operation=call.operation.operation_id,
-            resource_id=resource_id or next(iter(call.params.values()), None),
+            resource_id=_resource_id(resource_id or next(iter(call.params.values()), None)),
             status=status,
         )
     )
@@ -196,13 +294,17 @@ def _endpoint(ctx: ServiceContext, op: Operation, handler: Handler) -> Callable[
         try:
             principal = _principal(request, ctx)
             authorise(principal, op)
+            _check_parameters(op, request)
             raw = b""
             body: Any = None
             if schema_name is not None:
-                raw = await request.body()
-                body = await _bodies.body(request, schema_name, ctx.settings.max_body_bytes, allow_form=allow_form)
+                raw, body = await _bodies.body(request, schema_name, ctx.settings.max_body_bytes, allow_form=allow_form)
             reply = await run_in_threadpool(_run, ctx, op, handler, principal, request, body, raw)
         except Problem as problem:
+            if problem.kind == "malformed-body" and ctx.fault("problem_stack_trace"):
+                return PlainTextResponse(
+                    f'Traceback (most recent call last):\n  File "app.py"\nValueError: {problem}', 500
+                )
             if problem.status in (401, 403):
                 await run_in_threadpool(_audit_denied, ctx, op, request, problem.status, principal)
             return problem_response(problem, request)
@@ -249,7 +351,7 @@ def _audit_denied(
                 actor=principal.client_id if principal else "anonymous",
                 role=principal.role if principal else "-",
                 operation=op.operation_id,
-                resource_id=next(iter(request.path_params.values()), None),
+                resource_id=_resource_id(next(iter(request.path_params.values()), None)),
                 status=status,
             )
         )

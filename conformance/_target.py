@@ -1,0 +1,152 @@
+"""The target as the harness sees it: an ICSS base URL reached over HTTP, and nothing else.
+
+Every request has a bounded timeout and a bounded response size; redirects are never followed (a
+credential is never sent to a host other than the target's); transport failures become
+:class:`TargetError`, so a hanging, lying or hostile endpoint yields ``error`` outcomes, not a
+crashed or stuck run. Each exchange is kept, redacted, as evidence for the report.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from ._outcomes import Exchange, TargetError
+
+API_BASE = "/icss/v1"
+MAX_RESPONSE_BYTES = 2_000_000
+_SECRET_KEYS = re.compile(r"secret|token|password|authorization", re.IGNORECASE)
+
+
+@dataclass
+class Timing:
+    """Time spent waiting for the target, summed over every request of a run."""
+
+    waiting: float = 0.0
+    requests: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, seconds: float) -> None:
+        with self._lock:
+            self.waiting += seconds
+            self.requests += 1
+
+
+def redact(value: Any, canaries: Iterable[str] = ()) -> Any:
+    """Credentials and canary personal data out of an excerpt before it enters a report."""
+    marks = [c for c in canaries if c]
+    if isinstance(value, dict):
+        return {k: ("[redacted]" if _SECRET_KEYS.search(str(k)) else redact(v, marks)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v, marks) for v in value[:20]]
+    if isinstance(value, str):
+        text = value
+        for mark in marks:
+            text = text.replace(mark, "[personal data]")
+        return text[:500]
+    return value
+
+
+class Target:
+    """An ICSS endpoint. Give it a URL, or an ``httpx.Client`` (e.g. one bound to an in-process app)."""
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        client: httpx.Client | None = None,
+        timeout: float = 10.0,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
+    ) -> None:
+        if client is None:
+            if url is None:
+                raise ValueError("a Target needs a URL or a client")
+            client = httpx.Client(base_url=url.rstrip("/"), timeout=timeout, follow_redirects=False)
+        self.client = client
+        self.url = url or str(client.base_url)
+        self.timeout = timeout
+        self.max_response_bytes = max_response_bytes
+        self.timing = Timing()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        json_body: Any = None,
+        content: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        params: dict[str, Any] | None = None,
+        record: list[Exchange] | None = None,
+        canaries: Iterable[str] = (),
+    ) -> httpx.Response:
+        """Send one request to ``API_BASE + path``; TargetError on any transport-level failure."""
+        sent_headers = dict(headers or {})
+        if token:
+            sent_headers["Authorization"] = f"Bearer {token}"
+        url = path if path.startswith("http") else API_BASE + path
+        started = time.perf_counter()
+        try:
+            with self.client.stream(
+                method,
+                url,
+                json=json_body,
+                content=content,
+                headers=sent_headers,
+                params=params,
+                timeout=self.timeout,
+            ) as response:
+                body = bytearray()
+                for chunk in response.iter_bytes():
+                    body.extend(chunk)
+                    if len(body) > self.max_response_bytes:
+                        raise TargetError(
+                            f"{method} {path}: response larger than {self.max_response_bytes} bytes; stopped reading"
+                        )
+                response._content = bytes(body)  # keep the streamed body for .json()/.text
+        except httpx.TimeoutException:
+            raise TargetError(f"{method} {path}: no answer within {self.timeout:g} s") from None
+        except httpx.HTTPError as exc:
+            raise TargetError(f"{method} {path}: {type(exc).__name__}: {exc}") from None
+        finally:
+            self.timing.add(time.perf_counter() - started)
+        elapsed = (time.perf_counter() - started) * 1000
+        if 300 <= response.status_code < 400:
+            # Never follow: a redirect could carry our credentials to another host.
+            raise TargetError(
+                f"{method} {path}: redirected ({response.status_code}) to "
+                f"{response.headers.get('location', '?')}; the harness does not follow redirects"
+            )
+        if record is not None:
+            record.append(
+                Exchange(
+                    method=method,
+                    path=path,
+                    status=response.status_code,
+                    request_body=redact(json_body, canaries) if json_body is not None else None,
+                    response_body=redact(_body(response), canaries),
+                    elapsed_ms=elapsed,
+                )
+            )
+        return response
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _body(response: httpx.Response) -> Any:
+    media = response.headers.get("content-type", "")
+    if "json" in media:
+        try:
+            return json.loads(response.content)
+        except ValueError:
+            return response.text[:500]
+    return response.text[:500] if response.content else None

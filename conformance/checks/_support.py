@@ -1,0 +1,46 @@
+"""Helpers shared by the checks: schema validation of bodies and problem documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from icss.spec import validator
+
+from .._context import CheckContext
+
+PROBLEM_MEDIA = "application/problem+json"
+
+
+def validate_against(ctx: CheckContext, body: Any, schema_name: str) -> None:
+    """Fail the check when ``body`` does not validate against spec/schemas/<schema_name>.schema.json."""
+    errors = sorted(validator(schema_name).iter_errors(body), key=lambda e: list(e.absolute_path))
+    if errors:
+        where = "/".join(map(str, errors[0].absolute_path)) or "(root)"
+        ctx.fail(f"the body does not match {schema_name}.schema.json at {where}: {errors[0].message[:200]}")
+
+
+def problem_document(ctx: CheckContext, response: httpx.Response) -> dict[str, Any]:
+    """The RFC 9457 problem document of an error response, or a failed check."""
+    media = response.headers.get("content-type", "").split(";")[0].strip()
+    ctx.require(
+        media == PROBLEM_MEDIA,
+        f"{response.request.url.path} answered {response.status_code} with {media or 'no media type'}, "
+        f"not {PROBLEM_MEDIA}",
+    )
+    try:
+        body = response.json()
+    except ValueError:
+        ctx.fail(f"{response.request.url.path}: the problem document is not JSON")
+        raise AssertionError("unreachable") from None
+    validate_against(ctx, body, "problem")
+    ctx.require(
+        body.get("status") in (None, response.status_code),
+        f"the problem document says status {body.get('status')} but the response is {response.status_code}",
+    )
+    text = response.text
+    ctx.require("Traceback" not in text and 'File "' not in text, "the error response carries a stack trace")
+    for canary in ctx.canaries:
+        ctx.require(canary not in text, "the error response echoes personal data of the request")
+    return dict(body)
