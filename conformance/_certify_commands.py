@@ -199,3 +199,27 @@ def keygen(
         raise typer.Exit(2)
     public = generate_key(path)
     _out.print(f"private key: {path} (keep secret) · public key: {public} (publish it)")
+
+
+def coverage(
+    write: Annotated[
+        bool, typer.Option(help="Refresh reports/coverage-matrix.csv and the checks lists in spec/.")
+    ] = False,
+    repo: Annotated[Path, typer.Option(help="Repository root (for --write).")] = Path(),
+) -> None:
+    """Show which checks verify which indicators; --write refreshes the committed matrix."""
+    from ._coverage import checks_by_indicator, unknown_indicators, write_coverage
+
+    by_indicator = checks_by_indicator()
+    active = load_catalogue().active()
+    probed = [i for i in active if i.verification != "attested"]
+    covered = [i for i in probed if by_indicator.get(i.id)]
+    _out.print(f"{len(covered)}/{len(probed)} automated or hybrid indicators have at least one check")
+    for ind in probed:
+        if not by_indicator.get(ind.id):
+            _out.print(f"  no check yet: {ind.id} (level {ind.level}) {ind.title.en}", highlight=False)
+    for check_name, ind_id in unknown_indicators():
+        _err.print(f"[red]check {check_name} names unknown indicator {ind_id}[/red]")
+    if write:
+        for path in write_coverage(repo):
+            _out.print(f"updated {path}")

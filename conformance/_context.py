@@ -12,7 +12,9 @@ import contextlib
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -202,6 +204,11 @@ class CheckContext:
             if not cursor:
                 break
         return items
+
+    def local_instant(self, day: str, clock: str, zone: str | None = None) -> str:
+        """RFC 3339 (UTC) of wall-clock ``clock`` on ``day`` in ``zone`` (default: the profile's usual zone)."""
+        moment = datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=ZoneInfo(zone or self.default_timezone))
+        return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
     # -- synthetic parties -----------------------------------------------------------------------
 

@@ -529,13 +529,26 @@ def _hash_field(mapping: Mapping[str, Any], key: str, where: str) -> bytes:
     return value
 
 
+def _signed_by_one_of(note: str, keys: Sequence[str]) -> tuple[VerifiedCheckpoint, str]:
+    """The checkpoint of ``note`` verified with the first of ``keys`` that signed it, and that key."""
+    missing: NoMatchingSignature | None = None
+    for key in keys:
+        try:
+            return verify_signed_note(note, key), key
+        except NoMatchingSignature as exc:  # not signed by this key: try the next one
+            missing = exc
+    assert missing is not None  # noqa: S101 - keys is never empty here
+    raise missing
+
+
 def verify_receipt(receipt: Mapping[str, Any], *, trusted_keys: Collection[str] | None = None) -> ReceiptVerification:
     """Verify an evidence receipt end to end and say what it proves.
 
     A receipt carries the verifier key it was signed with, so on its own it proves only that
     *some* key signed it. Pass the log's published keys as ``trusted_keys`` to pin it; without
     them the result says ``key_trusted=False`` and :meth:`ReceiptVerification.describe` says
-    which key to check.
+    which key to check. A receipt without ``verifier_key`` (the field is optional in the ICSS
+    receipt schema) is checked against each trusted key in turn, and is malformed without any.
 
     Checks, in order: that ``verifier_key`` is trusted (when ``trusted_keys`` is given); the
     checkpoint's signed note against ``verifier_key``; that the receipt's
@@ -554,7 +567,7 @@ def verify_receipt(receipt: Mapping[str, Any], *, trusted_keys: Collection[str] 
     entry_part = _member(receipt, "entry", Mapping, "receipt")
     proof_part = _member(receipt, "inclusion_proof", Mapping, "receipt")
     checkpoint_part = _member(receipt, "checkpoint", Mapping, "receipt")
-    verifier_key = _member(receipt, "verifier_key", str, "receipt")
+    named_key = _member(receipt, "verifier_key", str, "receipt") if "verifier_key" in receipt else None
 
     index = _member(entry_part, "index", int, "entry")
     claimed_leaf = _hash_field(entry_part, "leaf_hash", "entry")
@@ -570,9 +583,15 @@ def verify_receipt(receipt: Mapping[str, Any], *, trusted_keys: Collection[str] 
     root = _hash_field(checkpoint_part, "root_hash", "checkpoint")
     note = _member(checkpoint_part, "signed_note", str, "checkpoint")
 
-    if trusted_keys is not None and verifier_key not in trusted_keys:
-        raise UntrustedKey(f"the receipt is signed with {verifier_key}, which is not among the trusted keys")
-    signed = verify_signed_note(note, verifier_key)
+    if named_key is not None:
+        if trusted_keys is not None and named_key not in trusted_keys:
+            raise UntrustedKey(f"the receipt is signed with {named_key}, which is not among the trusted keys")
+        candidates = [named_key]
+    elif trusted_keys:
+        candidates = list(trusted_keys)
+    else:
+        raise MalformedReceipt("the receipt has no 'verifier_key'; give the log's published key as a trusted key")
+    signed, verifier_key = _signed_by_one_of(note, candidates)
     if (signed.origin, signed.tree_size, signed.root_hash) != (origin, size, root):
         raise ReceiptInconsistent("the checkpoint fields differ from what its signed note states")
     if leaf_index != index:

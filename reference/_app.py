@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None, context: ServiceContext | None 
     app.add_api_route(BASE_PATH + "/openapi.json", openapi_json, methods=["GET"], include_in_schema=False)
     app.add_api_route(BASE_PATH + "/schemas/{name}", schema_json, methods=["GET"], include_in_schema=False)
     mount(app, ctx)
+    _handlers.scripts.install_stream(app)
     return app
 
 

@@ -43,19 +43,16 @@ class FieldCipher:
 
 
 def mask_digits(value: str, keep: int = 4) -> str:
-    """Keep the last ``keep`` characters of an identifier: ``****5678``."""
+    """Keep the last ``keep`` characters of an identifier: ``****5678`` (at most 12 mask characters)."""
     value = value.strip()
     if len(value) <= keep:
         return "*" * len(value)
-    return "*" * (len(value) - keep) + value[-keep:]
+    return "*" * min(len(value) - keep, 12) + value[-keep:]
 
 
 def mask_phone(value: str) -> str:
-    """``+86 138 1234 5678`` → ``+86*******5678``: country code and last four digits only."""
-    digits = re.sub(r"[^\d+]", "", value)
-    prefix = digits[:3] if digits.startswith("+") else ""
-    rest = digits[len(prefix) :]
-    return prefix + mask_digits(rest)
+    """``+86 138 1234 5678`` → ``**********5678``: the last four digits only (DS-05: at most four in clear)."""
+    return mask_digits(re.sub(r"[^\d]", "", value) or value)
 
 
 def mask_email(value: str) -> str:

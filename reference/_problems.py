@@ -68,10 +68,16 @@ class Problem(Exception):  # noqa: N818 - named after the RFC 9457 object it bec
         return doc
 
 
+def _path_template(request: Request) -> str:
+    names = {str(v): k for k, v in request.path_params.items()}
+    return "/".join(f"{{{names[s]}}}" if s in names else s for s in request.url.path.split("/"))
+
+
 def problem_response(problem: Problem, request: Request | None = None) -> Response:
     headers = {"WWW-Authenticate": 'Bearer realm="icss"'} if problem.status == 401 else None
-    # The path as sent (percent-encoded), so the instance is a valid URI reference whatever was requested.
-    instance = quote(request.url.path, safe="/-._~") if request is not None else None
+    # The path as sent (percent-encoded), so the instance is a valid URI reference whatever was requested;
+    # path parameters appear by name, never by value: an identifier sent may be personal data (DS-06).
+    instance = quote(_path_template(request), safe="/-._~") if request is not None else None
     return JSONResponse(problem.document(instance), status_code=problem.status, media_type=MEDIA_TYPE, headers=headers)
 
 
@@ -100,7 +106,9 @@ def install(app: FastAPI) -> None:
         return problem_response(problem, request)
 
     async def on_unexpected(request: Request, exc: Exception) -> Response:
-        _log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
+        # The route's template, not the path: an id in the path may be personal data (DS-06), and
+        # never the exception's text, which may quote a value.
+        _log.error("unhandled %s on %s %s", type(exc).__name__, request.method, _path_template(request))
         return problem_response(Problem("internal-error"), request)
 
     app.add_exception_handler(Problem, on_problem)

@@ -12,9 +12,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -32,12 +33,15 @@ from . import _bodies
 from ._auth import Principal, authorise, read_token
 from ._context import ServiceContext, tenant_now
 from ._operations import Operation, openapi_document, operations
-from ._problems import Problem, problem_response
+from ._problems import MEDIA_TYPE, Problem, problem_response
 from ._tables import AuditRecord, IdempotencyRecord, Tenant
 
 BASE_PATH = "/icss/v1"
+_log = logging.getLogger("icss.reference")
 #: Length of the audit table's resource_id column (String(40)).
 _AUDIT_ID_LENGTH = 40
+#: idempotency_key_retention_hours: 24 in every profile of ICSS 1.0.
+_IDEMPOTENCY_RETENTION = timedelta(hours=24)
 
 
 @dataclass
@@ -223,8 +227,10 @@ def _not_implemented(call: Call) -> Reply:
 def _render(reply: Reply) -> Response:
     if reply.status == 204 or reply.body is None:
         return Response(status_code=reply.status, headers=dict(reply.headers))
-    if reply.media_type == "application/json":
-        return JSONResponse(reply.body, status_code=reply.status, headers=dict(reply.headers))
+    if reply.media_type == "application/json" or isinstance(reply.body, dict | list):
+        return JSONResponse(
+            reply.body, status_code=reply.status, headers=dict(reply.headers), media_type=reply.media_type
+        )
     return Response(reply.body, status_code=reply.status, media_type=reply.media_type, headers=dict(reply.headers))
 
 
@@ -235,16 +241,35 @@ def _replay_or_run(call: Call, raw: bytes, run: Callable[[], Reply]) -> Reply:
         raise Problem("validation-failed", "this operation needs an Idempotency-Key header", status=400)
     if not key or not call.operation.idempotency_key or call.principal is None:
         return run()
+    if call.ctx.fault("op_idempotent_replay_reruns"):  # test mode: keys are read but never remembered
+        return run()
     tenant = call.principal.tenant_id or "-"
-    fingerprint = hashlib.sha256(call.operation.operation_id.encode() + b"\0" + raw).hexdigest()
-    pk = (tenant, call.principal.client_id, key[:255])
+    # The request is its operation, its path (the same body may go to two debts) and its body as JSON
+    # (not as bytes: a retry may be serialised with other whitespace or member order).
+    canonical = json.dumps(call.body, sort_keys=True, separators=(",", ":")).encode()
+    path = "/".join(f"{k}={v}" for k, v in sorted(call.params.items())).encode()
+    fingerprint = hashlib.sha256(call.operation.operation_id.encode() + b"\0" + path + b"\0" + canonical).hexdigest()
+    pk = (tenant, call.principal.client_id, key)
     stored = call.session.get(IdempotencyRecord, pk)
+    now = datetime.now(UTC)
+    if stored is not None and now - stored.created_at > _IDEMPOTENCY_RETENTION:
+        call.session.delete(stored)  # past idempotency_key_retention_hours the key may be used afresh
+        call.session.flush()
+        stored = None
     if stored is not None:
         if stored.request_hash != fingerprint:
             raise Problem("idempotency-key-reused", "this Idempotency-Key was used with a different request")
-        return Reply(stored.status, json.loads(stored.body), headers={"Idempotent-Replayed": "true"})
+        saved = call.ctx.cipher.open(stored.body.decode(), tenant=pk[0], field="idempotency.reply")
+        return Reply(
+            stored.status,
+            saved["body"],
+            media_type=saved["media_type"],
+            headers={**saved["headers"], "Idempotent-Replayed": "true"},
+        )
     reply = run()
-    if reply.status < 500 and reply.media_type == "application/json":
+    # Refusals that were committed (409 contact-denied, with its decision) replay like successes.
+    if reply.status < 500 and reply.media_type in ("application/json", MEDIA_TYPE):
+        saved = {"body": reply.body, "media_type": reply.media_type, "headers": dict(reply.headers)}
         call.session.add(
             IdempotencyRecord(
                 tenant_id=pk[0],
@@ -252,8 +277,9 @@ def _replay_or_run(call: Call, raw: bytes, run: Callable[[], Reply]) -> Reply:
                 key=pk[2],
                 request_hash=fingerprint,
                 status=reply.status,
-                body=json.dumps(reply.body).encode(),
-                created_at=datetime.now(UTC),
+                # A reply may hold personal data in clear (a supervisor's createDebtor): sealed at rest.
+                body=call.ctx.cipher.seal(saved, tenant=pk[0], field="idempotency.reply").encode(),
+                created_at=now,
             )
         )
         try:
@@ -280,7 +306,8 @@ def _audit(call: Call, status: int, resource_id: str | None) -> None:
             actor=call.principal.client_id,
             role=call.principal.role,
             operation=call.operation.operation_id,
-            resource_id=_resource_id(resource_id or next(iter(call.params.values()), None)),
+            # A failed call names no existing resource: the identifier sent may be anything, even personal data (DS-06).
+            resource_id=_resource_id(resource_id or (next(iter(call.params.values()), None) if status < 400 else None)),
             status=status,
         )
     )
@@ -305,9 +332,13 @@ def _endpoint(ctx: ServiceContext, op: Operation, handler: Handler) -> Callable[
                 return PlainTextResponse(
                     f'Traceback (most recent call last):\n  File "app.py"\nValueError: {problem}', 500
                 )
-            if problem.status in (401, 403):
+            # A refused or failed call is audited too (its own transaction: the handler's rolled back).
+            if principal is not None or problem.status in (401, 403):
                 await run_in_threadpool(_audit_denied, ctx, op, request, problem.status, principal)
             return problem_response(problem, request)
+        except Exception as exc:  # a bug: answered here, so no traceback (which may quote values) is logged
+            _log.error("unhandled %s in %s", type(exc).__name__, op.operation_id)
+            return problem_response(Problem("internal-error"), request)
         return _render(reply)
 
     endpoint.__name__ = op.operation_id
@@ -323,7 +354,7 @@ def _run(
     body: Any,
     raw: bytes,
 ) -> Reply:
-    with ctx.db.session() as session:
+    with ctx.db.turn(), ctx.db.session() as session:
         call = Call(
             ctx=ctx,
             operation=op,
@@ -342,8 +373,8 @@ def _run(
 def _audit_denied(
     ctx: ServiceContext, op: Operation, request: Request, status: int, principal: Principal | None
 ) -> None:
-    """Denied attempts are audited too: they are what an auditor looks for."""
-    with ctx.db.session() as session:
+    """Denied and failed attempts are audited too: they are what an auditor looks for."""
+    with ctx.db.turn(), ctx.db.session() as session:
         session.add(
             AuditRecord(
                 tenant_id=principal.tenant_id if principal else None,
@@ -351,7 +382,11 @@ def _audit_denied(
                 actor=principal.client_id if principal else "anonymous",
                 role=principal.role if principal else "-",
                 operation=op.operation_id,
-                resource_id=_resource_id(next(iter(request.path_params.values()), None)),
+                # A call that failed for another reason names no existing resource, and the identifier sent may
+                # be anything, even personal data (DS-06): only refusals keep it, as what was attempted.
+                resource_id=_resource_id(next(iter(request.path_params.values()), None))
+                if status in (401, 403)
+                else None,
                 status=status,
             )
         )

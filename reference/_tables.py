@@ -75,16 +75,23 @@ class Debtor(Base):
     pii_sealed: Mapped[str] = mapped_column(Text)
     masked: Mapped[dict[str, Any]]
     timezones: Mapped[list[Any]]
-    language: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(35))
     profile: Mapped[str] = mapped_column(String(10))
     preferences: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
+    #: The creditor's or collector's own reference (not personal data): listDebtors filters by it.
+    external_ref: Mapped[str | None] = mapped_column(String(100))
+    __table_args__ = (Index("ix_debtor_external_ref", "tenant_id", "external_ref"),)
 
 
 class ContactPoint(Base):
+    """A debtor's phone, e-mail, address or social account; its id may be the client's, unique per tenant."""
+
     __tablename__ = "contact_point"
-    id: Mapped[str] = _id()
-    tenant_id: Mapped[str] = _tenant()
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(
+        String(40), ForeignKey("tenant.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     debtor_id: Mapped[str] = mapped_column(String(40), ForeignKey("debtor.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     owner: Mapped[str] = mapped_column(String(20))
@@ -128,7 +135,7 @@ class Attempt(Base):
     tenant_id: Mapped[str] = _tenant()
     debtor_id: Mapped[str] = mapped_column(String(40), ForeignKey("debtor.id", ondelete="CASCADE"))
     debt_ids: Mapped[list[Any]]
-    contact_point_id: Mapped[str] = mapped_column(String(40))
+    contact_point_id: Mapped[str] = mapped_column(String(128))
     channel: Mapped[str] = mapped_column(String(30))
     purpose: Mapped[str] = mapped_column(String(40))
     outcome: Mapped[str | None] = mapped_column(String(40))
@@ -150,6 +157,7 @@ class Decision(Base):
     result: Mapped[dict[str, Any]]
     at: Mapped[datetime]
     evidence_index: Mapped[int | None] = mapped_column(Integer)
+    __table_args__ = (Index("ix_decision_debtor", "tenant_id", "debtor_id"),)
 
 
 class OutboxMessage(Base):
@@ -159,7 +167,7 @@ class OutboxMessage(Base):
     attempt_id: Mapped[str | None] = mapped_column(String(40))
     debtor_id: Mapped[str | None] = mapped_column(String(40))
     debt_id: Mapped[str | None] = mapped_column(String(40))
-    contact_point_id: Mapped[str | None] = mapped_column(String(40))
+    contact_point_id: Mapped[str | None] = mapped_column(String(128))
     channel: Mapped[str] = mapped_column(String(30))
     recipient: Mapped[str] = mapped_column(String(200))
     purpose: Mapped[str] = mapped_column(String(40))
@@ -168,6 +176,7 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime]
     evidence_index: Mapped[int | None] = mapped_column(Integer)
     seq: Mapped[int] = mapped_column(Integer, index=True)
+    __table_args__ = (Index("ix_outbox_attempt", "attempt_id"),)
 
 
 class Recording(Base):
@@ -179,6 +188,7 @@ class Recording(Base):
     call_at: Mapped[datetime]
     retention_until: Mapped[datetime]
     deleted_at: Mapped[datetime | None]
+    __table_args__ = (Index("ix_recording_attempt", "attempt_id"),)
 
 
 class Case(Base):
@@ -197,6 +207,7 @@ class Case(Base):
     status: Mapped[str] = mapped_column(String(20))
     responded_at: Mapped[datetime | None]
     evidence_index: Mapped[int | None] = mapped_column(Integer)
+    __table_args__ = (Index("ix_case_debtor", "tenant_id", "debtor_id", "kind"),)
 
 
 class AuditRecord(Base):

@@ -4,7 +4,14 @@ document."""
 
 from __future__ import annotations
 
+import functools
 import re
+from typing import Any
+
+import httpx
+import yaml
+
+from icss.spec import spec_root, validator
 
 from .._context import CheckContext
 from .._registry import check
@@ -15,11 +22,22 @@ _SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 
 @check("OP-04", sandbox=False)
 def version_declared(ctx: CheckContext) -> None:
-    """getVersion answers under /icss/v1 with the service version and the ICSS version it implements."""
+    """getVersion answers under /icss/v1 with the service version and the ICSS version it implements: a
+    1.x edition of the standard (the major version of the base path), the same one getCapabilities declares."""
     body = ctx.expect(ctx.request("GET", "/version", None), 200, what="getVersion")
     validate_against(ctx, body, "version")
-    ctx.require(bool(_SEMVER.match(str(body.get("spec_version", "")))), "spec_version is not a semantic version")
+    spec_version = str(body.get("spec_version", ""))
+    ctx.require(bool(_SEMVER.match(spec_version)), "spec_version is not a semantic version")
     ctx.require(body.get("api_version") == "v1", "api_version is not v1 under the /icss/v1 base path")
+    ctx.require(
+        spec_version.split(".")[0] == "1",
+        f"spec_version {spec_version} is not an edition of ICSS 1.x, which /icss/v1 serves",
+    )
+    declared = ctx.expect(ctx.request("GET", "/capabilities", None), 200, what="getCapabilities")
+    ctx.require(
+        declared.get("spec_version") == spec_version,
+        f"getVersion says ICSS {spec_version} but getCapabilities says {declared.get('spec_version')}",
+    )
 
 
 @check("OP-05", sandbox=False)
@@ -42,19 +60,19 @@ def sandbox_clock_and_outbox(ctx: CheckContext) -> None:
     """The sandbox clock can be set and advanced but never rewound, and the outbox lists what was sent."""
     clock = ctx.expect(ctx.request("GET", "/sandbox/clock", "admin"), 200, what="getTestClock")
     validate_against(ctx, clock, "clock")
-    ctx.set_clock("2026-03-05T09:00:00Z")
+    ctx.set_clock("2026-03-04T12:00:00Z")  # before 11:00 on 5 March in every profile's zone, set below
     ctx.advance_clock("PT2H")
     now = ctx.expect(ctx.request("GET", "/sandbox/clock", "admin"), 200)
     ctx.require(
-        now["now"].startswith("2026-03-05T11:00:00"),
-        f"after setting 09:00Z and advancing 2 h the clock reads {now['now']}",
+        now["now"].startswith("2026-03-04T14:00:00"),
+        f"after setting 12:00Z and advancing 2 h the clock reads {now['now']}",
     )
     rewind = ctx.request("PUT", "/sandbox/clock", "admin", json={"now": "2026-03-01T00:00:00Z"})
     ctx.require(rewind.status_code == 409, f"rewinding the test clock answered {rewind.status_code}, not 409")
     problem_document(ctx, rewind)
     debtor = ctx.new_debtor()
     debt = ctx.new_debt(debtor)
-    ctx.set_clock("2026-03-05T14:00:00Z")  # working hours in every profile's default zone
+    ctx.set_clock(ctx.local_instant("2026-03-05", "11:00"))  # a Thursday morning where the debtor lives
     point = next(p["id"] for p in debtor["contact_points"] if p["kind"] == "email")
     sent = ctx.request(
         "POST",
@@ -105,3 +123,289 @@ def malformed_input_gets_problem_documents(ctx: CheckContext) -> None:
         unauthenticated.status_code == 401, f"a request without credentials answered {unauthenticated.status_code}"
     )
     problem_document(ctx, unauthenticated)
+
+
+# -- OP-01: responses conform to the OpenAPI document ---------------------------------------------
+
+
+@functools.cache
+def _openapi() -> dict[str, Any]:
+    return dict(yaml.safe_load(spec_root().joinpath("openapi.yaml").read_text(encoding="utf-8")))
+
+
+@functools.cache
+def _operation(operation_id: str) -> tuple[str, str, dict[str, Any]]:
+    """(method, path, operation object) of ``operation_id`` in spec/openapi.yaml."""
+    for path, item in _openapi()["paths"].items():
+        for method, op in item.items():
+            if isinstance(op, dict) and op.get("operationId") == operation_id:
+                return method.upper(), path, op
+    raise KeyError(f"spec/openapi.yaml has no operation {operation_id}")
+
+
+def _declared_response(operation_id: str, status: int) -> dict[str, Any] | None:
+    """The response object the document declares for ``status`` (``default`` only covers 5xx)."""
+    responses = _operation(operation_id)[2].get("responses", {})
+    found = responses.get(str(status)) or (responses.get("default") if status >= 500 else None)
+    if found is not None and "$ref" in found:
+        found = _openapi()["components"]["responses"][found["$ref"].rsplit("/", 1)[-1]]
+    return found
+
+
+def conforms(ctx: CheckContext, operation_id: str, response: httpx.Response) -> Any:
+    """Fail unless ``response`` has a status, media type and body that ``operation_id`` declares."""
+    declared = _declared_response(operation_id, response.status_code)
+    ctx.require(
+        declared is not None,
+        f"{operation_id} answered {response.status_code}, a status spec/openapi.yaml does not declare for it",
+    )
+    assert declared is not None  # noqa: S101 - narrowed by require
+    content = declared.get("content") or {}
+    if not content:
+        ctx.require(
+            not response.content, f"{operation_id} {response.status_code} carries a body the document does not declare"
+        )
+        return None
+    media = response.headers.get("content-type", "").split(";")[0].strip()
+    ctx.require(
+        media in content,
+        f"{operation_id} {response.status_code} answered with {media or 'no media type'}, not one of {sorted(content)}",
+    )
+    schema_ref = (content[media].get("schema") or {}).get("$ref", "")
+    if media.endswith("json"):
+        try:
+            body = response.json()
+        except ValueError:
+            ctx.fail(f"{operation_id} {response.status_code}: the {media} body is not JSON")
+            return None
+    else:
+        body = response.text
+    if schema_ref:
+        name = schema_ref.rsplit("/", 1)[-1].removesuffix(".schema.json")
+        errors = sorted(validator(name).iter_errors(body), key=lambda e: list(e.absolute_path))
+        if errors:
+            where = "/".join(map(str, errors[0].absolute_path)) or "(root)"
+            ctx.fail(
+                f"{operation_id} {response.status_code}: the body does not match {name}.schema.json at {where}: "
+                f"{errors[0].message[:200]}"
+            )
+    return body
+
+
+def _call(
+    ctx: CheckContext,
+    operation_id: str,
+    role: str | None = "collector",
+    *,
+    token: str | None = None,
+    params: dict[str, Any] | None = None,
+    json: Any = None,
+    headers: dict[str, str] | None = None,
+    **path: str,
+) -> Any:
+    method, template, _op = _operation(operation_id)
+    response = ctx.request(
+        method, template.format(**path), role, token=token, params=params, json=json, headers=headers
+    )
+    return conforms(ctx, operation_id, response)
+
+
+@check("OP-01")
+def responses_match_openapi(ctx: CheckContext) -> None:
+    """A representative run through the interface — version, capabilities, parties, events, decisions,
+    attempts (sent and denied), self-service, evidence, audit and error cases — gets only statuses and
+    media types spec/openapi.yaml declares for each operation, with bodies valid against the declared schemas."""
+    for op in ("getVersion", "getCapabilities", "getHealth"):
+        _call(ctx, op, None)
+    _call(ctx, "getTestClock", "admin")
+    debtor = ctx.new_debtor()
+    debt = ctx.new_debt(debtor)
+    tenant = {"tenant": ctx.sandbox.tenant_id}
+    _call(ctx, "getDebtor", debtorId=debtor["id"])
+    _call(ctx, "listDebtors", params={"limit": 5})
+    _call(ctx, "getDebt", debtId=debt["id"])
+    _call(ctx, "listDebts", params={"debtor_id": debtor["id"]})
+    _call(ctx, "getValidationNotice", debtId=debt["id"])
+    ctx.set_clock(ctx.local_instant("2026-03-05", "11:00"))  # a Thursday morning where the debtor lives
+    event = _call(
+        ctx,
+        "recordEvent",
+        json={"type": "consent_given", "source": "debtor", "details": {"purpose": "data_processing"}},
+        debtorId=debtor["id"],
+    )
+    _call(ctx, "listEvents", debtorId=debtor["id"])
+    email = next(p["id"] for p in debtor["contact_points"] if p["kind"] == "email")
+    base = {"debtor_id": debtor["id"], "debt_ids": [debt["id"]], "purpose": "collection"}
+    _call(ctx, "checkContact", json={**base, "contact_point_id": email, "channel": "email"})
+    _call(
+        ctx,
+        "createContactAttempt",
+        json={**base, "contact_point_id": email, "channel": "email", "content": "Your statement is available."},
+    )
+    _call(
+        ctx,
+        "createContactAttempt",
+        json={**base, "contact_point_id": debtor["phone_point"], "channel": "ai_voice", "outcome": "conversation"},
+    )  # 409 denied
+    _call(ctx, "listContactAttempts", params={"debtor_id": debtor["id"]})
+    _call(ctx, "getCallFrequency", debtId=debt["id"])
+    _call(ctx, "listOutbox", "admin", params={"debtor_id": debtor["id"]})
+    _call(ctx, "getMyRecord", token=debtor["token"])
+    _call(ctx, "getPreferences", token=debtor["token"])
+    _call(ctx, "getEvidencePublicKey", None, params=tenant)
+    checkpoint = _call(ctx, "getCheckpoint", None, params=tenant)
+    _call(ctx, "getCheckpoint", None, params=tenant, headers={"Accept": "text/plain"})
+    index = event.get("evidence_index", 0) if isinstance(event, dict) else 0
+    _call(ctx, "getEvidenceEntry", "auditor", index=str(index))
+    _call(ctx, "getInclusionProof", "auditor", params={"index": index, "tree_size": checkpoint["tree_size"]})
+    _call(ctx, "getConsistencyProof", None, params={**tenant, "first": 1, "second": checkpoint["tree_size"]})
+    _call(ctx, "getReceipt", token=debtor["token"], index=str(index))
+    _call(ctx, "getAuditLog", "auditor", params={"limit": 5})
+    _call(ctx, "getDebt", debtId="debt_does_not_exist")  # 404
+    _call(ctx, "listDebtors", None)  # 401
+    _call(ctx, "getAuditLog", "collector")  # 403
+
+
+# -- OP-03: Idempotency-Key ----------------------------------------------------------------------
+
+
+@check("OP-03")
+def idempotency_key_replays(ctx: CheckContext) -> None:
+    """createContactAttempt repeated with the same Idempotency-Key and body returns the same status and body
+    and sends one message only; the same key with another body is refused with 422, and the operation
+    without an Idempotency-Key is refused with 400."""
+    debtor = ctx.new_debtor()
+    debt = ctx.new_debt(debtor)
+    ctx.set_clock(ctx.local_instant("2026-03-05", "11:00"))  # a Thursday morning where the debtor lives
+    email = next(p["id"] for p in debtor["contact_points"] if p["kind"] == "email")
+    body = {
+        "debtor_id": debtor["id"],
+        "debt_ids": [debt["id"]],
+        "contact_point_id": email,
+        "channel": "email",
+        "purpose": "collection",
+        "content": "Your statement is available.",
+    }
+    key = {"Idempotency-Key": f"harness-{ctx.sandbox.tenant_id}-op03"}
+    first = ctx.request("POST", "/contact-attempts", json=body, headers=key)
+    first_body = ctx.expect(first, 201, what="createContactAttempt")
+    again = ctx.request("POST", "/contact-attempts", json=body, headers=key)
+    ctx.require(
+        again.status_code == first.status_code,
+        f"a replay with the same Idempotency-Key answered {again.status_code}, the first request {first.status_code}",
+    )
+    ctx.require(again.json() == first_body, "a replay with the same Idempotency-Key returned a different body")
+    sent = [m for m in ctx.outbox(debtor_id=debtor["id"]) if m.get("channel") == "email"]
+    ctx.require(len(sent) == 1, f"a replayed createContactAttempt put {len(sent)} e-mails in the outbox, not one")
+    other = ctx.request("POST", "/contact-attempts", json={**body, "content": "Another text."}, headers=key)
+    ctx.require(
+        other.status_code == 422,
+        f"reusing an Idempotency-Key with a different body answered {other.status_code}, not 422",
+    )
+    problem_document(ctx, other)
+    missing = ctx.request("POST", "/contact-attempts", json=body, idempotent_key=False)
+    ctx.require(
+        missing.status_code == 400,
+        f"createContactAttempt without an Idempotency-Key answered {missing.status_code}, not 400",
+    )
+    problem_document(ctx, missing)
+
+
+# -- OP-07: cursors, timestamps, money ------------------------------------------------------------
+
+_TIMESTAMP_LIKE = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+_DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
+_MONEY_KEYS = (
+    "amount",
+    "balance",
+    "interest",
+    "fees",
+    "payments",
+    "credits",
+    "current_amount",
+    "amount_on_itemization_date",
+)
+
+
+def _walk(node: Any, path: str = "") -> Any:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _walk(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for n, value in enumerate(node):
+            yield from _walk(value, f"{path}/{n}")
+    else:
+        yield path, node
+
+
+def _all_pages(ctx: CheckContext, path: str, params: dict[str, Any]) -> list[str]:
+    ids: list[str] = []
+    cursor: str | None = None
+    for _ in range(50):
+        page = ctx.expect(
+            ctx.request("GET", path, params={**params, "limit": 1, **({"cursor": cursor} if cursor else {})}),
+            200,
+            what=f"GET {path} page",
+        )
+        ids.extend(str(item.get("id")) for item in page.get("items", []))
+        cursor = page.get("next_cursor")
+        if not cursor:
+            break
+    return ids
+
+
+@check("OP-07")
+def pagination_time_and_money(ctx: CheckContext) -> None:
+    """Following next_cursor page by page through listDebtors and listContactAttempts returns every item exactly
+    once; every timestamp in the responses carries an explicit offset, and every amount of getDebt is a decimal
+    string beside an ISO 4217 currency code."""
+    ctx.set_clock(ctx.local_instant("2026-03-05", "11:00"))  # a Thursday morning where the debtor lives
+    debtors, attempts, bodies = [], [], []
+    for _ in range(3):
+        debtor = ctx.new_debtor()
+        debt = ctx.new_debt(debtor)
+        email = next(p["id"] for p in debtor["contact_points"] if p["kind"] == "email")
+        attempt = ctx.expect(
+            ctx.request(
+                "POST",
+                "/contact-attempts",
+                json={
+                    "debtor_id": debtor["id"],
+                    "debt_ids": [debt["id"]],
+                    "contact_point_id": email,
+                    "channel": "email",
+                    "purpose": "collection",
+                    "content": "Your statement is available.",
+                },
+            ),
+            201,
+            what="createContactAttempt",
+        )
+        debtors.append(debtor["id"])
+        attempts.append(attempt["id"])
+        bodies += [attempt, ctx.expect(ctx.request("GET", f"/debts/{debt['id']}"), 200, what="getDebt")]
+    for path, created in (("/debtors", debtors), ("/contact-attempts", attempts)):
+        seen = _all_pages(ctx, path, {})
+        duplicated = sorted({i for i in seen if seen.count(i) > 1})
+        ctx.require(not duplicated, f"paging {path} one item at a time returned {duplicated} more than once")
+        missing = sorted(set(created) - set(seen))
+        ctx.require(not missing, f"paging {path} one item at a time skipped {missing}")
+    bodies.append(ctx.expect(ctx.request("GET", "/contact-attempts", params={"limit": 10}), 200))
+    for body in bodies:
+        for where, value in _walk(body):
+            if isinstance(value, str) and _TIMESTAMP_LIKE.match(value):
+                ctx.require(
+                    bool(_RFC3339.match(value)),
+                    f"{where} = {value!r} is not an RFC 3339 timestamp with an explicit offset",
+                )
+            if where.rsplit("/", 1)[-1] in _MONEY_KEYS:
+                ctx.require(
+                    isinstance(value, str) and bool(_DECIMAL.match(value)),
+                    f"{where} = {value!r} is not a decimal string",
+                )
+    for body in bodies[1::2][:3]:
+        ctx.require(
+            bool(re.fullmatch(r"[A-Z]{3}", str(body.get("currency", "")))),
+            f"getDebt carries currency {body.get('currency')!r}, not an ISO 4217 alphabetic code",
+        )

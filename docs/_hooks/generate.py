@@ -13,7 +13,13 @@ as generated markdown. This hook
 * adds the generated pages and downloadable copies of the schemas and the OpenAPI document as
   virtual files (``on_files``);
 * expands ``<!-- icss:NAME -->`` markers in hand-written pages into generated blocks
-  (``on_page_markdown``). An unknown marker fails the build.
+  (``on_page_markdown``). An unknown marker fails the build;
+* lists under every indicator the harness checks that verify it, each with its docstring — the
+  docstring of a check is user-facing text, read from :func:`icss.conformance.registered_checks`
+  (the docs may import the harness; only the harness may not import the reference);
+* renders the committed sample report ``reports/sample/`` (a real run of the harness against the
+  reference) and offers its files for download, and generates the command-line reference from the
+  typer application of ``icss`` itself, so neither can drift from the code.
 
 Set ``ICSS_DOCS_SOURCE`` to a folder holding ``spec/`` and ``CHANGELOG.md`` to preview another
 edition of the standard; by default the folder of ``mkdocs.yml`` (the checkout) is used.
@@ -22,6 +28,7 @@ edition of the standard; by default the folder of ``mkdocs.yml`` (the checkout) 
 from __future__ import annotations
 
 import html
+import inspect
 import json
 import os
 import re
@@ -36,7 +43,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from icss.spec import Catalogue, Indicator, Parameter, ParameterValue, Profile, Reference, build_catalogue
+from icss.conformance import RegisteredCheck, registered_checks
+from icss.spec import Catalogue, Indicator, Parameter, ParameterValue, Profile, Reference, build_catalogue, validator
 
 # --------------------------------------------------------------------------------------------
 # Labels. Every enum of the model gets a Chinese and an English label, shown side by side.
@@ -113,6 +121,10 @@ ROLES = {
 }
 HTTP_METHODS = ("get", "put", "post", "patch", "delete", "head", "options", "trace")
 MARKER = re.compile(r"<!--\s*icss:([a-z-]+)\s*-->")
+#: The committed sample report and the one command that regenerates it.
+SAMPLE_DIR = "reports/sample"
+SAMPLE_COMMAND = "icss certify --profile cn --level 1 --out reports/sample"
+SAMPLE_FILES = ("report.html", "report.json", "junit.xml", "manifest.json", "manifest.sig")
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 
 
@@ -130,10 +142,16 @@ class Sources:
     openapi: dict[str, Any]
     changelog: str
     schema_files: tuple[Path, ...]
+    checks: dict[str, RegisteredCheck]  # every check of the harness, by name
+    sample: dict[str, Any]  # reports/sample/report.json
 
     @property
     def spec(self) -> Path:
         return self.root / "spec"
+
+    @property
+    def sample_dir(self) -> Path:
+        return self.root / SAMPLE_DIR
 
 
 _sources: Sources | None = None
@@ -175,7 +193,28 @@ def load_sources(root: Path) -> Sources:
         openapi=openapi,
         changelog=changelog_path.read_text(encoding="utf-8"),
         schema_files=tuple(sorted((spec / "schemas").glob("*.schema.json"))),
+        checks=registered_checks(),
+        sample=load_sample(root / SAMPLE_DIR),
     )
+
+
+def load_sample(folder: Path) -> dict[str, Any]:
+    """The sample report, checked against report.schema.json; PluginError says how to regenerate it."""
+    path = folder / "report.json"
+    missing = [name for name in SAMPLE_FILES if not (folder / name).is_file()]
+    if missing:
+        raise PluginError(
+            f"icss docs: {folder} lacks {', '.join(missing)}; the sample-report page renders it "
+            f"(regenerate with `{SAMPLE_COMMAND}`)"
+        )
+    try:
+        doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise PluginError(f"icss docs: {path} is not JSON ({exc})") from exc
+    errors = [e.message for e in validator("report").iter_errors(doc)]
+    if errors:
+        raise PluginError(f"icss docs: {path} does not match report.schema.json: {errors[:3]}")
+    return doc
 
 
 # --------------------------------------------------------------------------------------------
@@ -559,22 +598,100 @@ def render_indicator(src: Sources, ind: Indicator, op_pages: dict[str, str], her
         decided = ", ".join(links)
     else:
         decided = "无：依据文件审核 · none: decided on documents"
-    if ind.checks:
-        checks = ", ".join(f"`{c}`" for c in ind.checks)
-    elif ind.verification == "attested":
-        checks = "不适用：由审核员判定 · not applicable: an auditor decides"
-    else:
-        checks = (
-            '<span class="icss-none">尚无 · none yet</span><br>'
-            "<small>测试工具的检测项仍在编写 · the harness check is still being written</small>"
-        )
+    regs = checks_of(src, ind)
     facts = [
         "| 判定接口 · Decided through | 检测项 · Harness checks |",
         "|---|---|",
-        f"| {decided} | {checks} |",
+        f"| {decided} | {check_summary(src, ind, regs, here)} |",
     ]
     out += [*facts, ""]
+    if regs:
+        out += [
+            "**检测项 · Harness checks** <small>（说明取自检测项的文档字符串，英文 · "
+            "from each check's docstring, in English）</small>",
+            "",
+        ]
+        for reg in regs:
+            out += render_check(src, reg, ind.id, here, op_pages)
     return out
+
+
+def checks_of(src: Sources, ind: Indicator) -> list[RegisteredCheck]:
+    """The registered checks that verify ``ind``, by name."""
+    return [c for c in src.checks.values() if ind.id in c.indicators]
+
+
+def check_anchor(name: str) -> str:
+    """The anchor of a check on its indicator's page: ``cp.seven_day_call_cap`` -> ``check-cp-seven-day-call-cap``."""
+    return "check-" + slug(name)
+
+
+def check_summary(src: Sources, ind: Indicator, regs: list[RegisteredCheck], here: str) -> str:
+    """The "harness checks" cell: links to the checks below, or why there are none."""
+    names = [f"[`{c.name}`](#{check_anchor(c.name)})" for c in regs]
+    # A name the spec lists but the harness does not register is shown, not hidden: `icss coverage` fixes it.
+    names += [f"`{c}` <small>(未注册 · not registered)</small>" for c in ind.checks if c not in src.checks]
+    audit = rel(here, "guides/audit.md")
+    if ind.verification == "attested":
+        return (
+            f"依据审核员的证明判定 · decided from attestations<br><small>"
+            f"`icss certify --attestations` 中有效的证明记为 `attested`，缺失或过期记为 `skipped` · "
+            f"a valid attestation gives `attested`, a missing or expired one `skipped` "
+            f"([审核员指南 · auditor's guide]({audit}#attestations))</small>"
+        )
+    if not names:
+        return (
+            '<span class="icss-none">尚无 · none yet</span><br>'
+            "<small>测试工具的检测项仍在编写，`icss certify` 将本指标报告为 `skipped` · the harness check is "
+            "still being written; `icss certify` reports this indicator as `skipped` (see `icss coverage`)</small>"
+        )
+    text = ", ".join(names)
+    if ind.verification == "hybrid":
+        text += (
+            "<br><small>另需审核员对文件部分的证明 · the documentary half also needs an attestation "
+            f"([审核员指南 · auditor's guide]({audit}#attestations))</small>"
+        )
+    return text
+
+
+def docstring_markdown(src: Sources, doc: str, here: str, op_pages: dict[str, str]) -> list[str]:
+    """A check's docstring as markdown paragraphs, with operations, parameters and indicators linked."""
+    links = {**dict.fromkeys(src.catalogue.parameters, "profiles.md"), **op_pages}
+    paragraphs = [" ".join(part.split()) for part in re.split(r"\n\s*\n", inspect.cleandoc(doc)) if part.strip()]
+    out: list[str] = []
+    for para in paragraphs or ["<em>（无说明 · no docstring）</em>"]:
+        out += [statement(para, here, links), ""]
+    return out
+
+
+def render_check(src: Sources, reg: RegisteredCheck, ind_id: str, here: str, op_pages: dict[str, str]) -> list[str]:
+    chips = []
+    if reg.needs_sandbox:
+        chips.append(
+            badge("sandbox", "需沙箱 · sandbox", "在一次性沙箱租户中运行 · runs in a throw-away sandbox tenant")
+        )
+    if reg.feature:
+        chips.append(
+            badge(
+                "feature",
+                f"功能 · feature `{reg.feature}`",
+                "目标未声明该功能时记为 not-applicable · not-applicable when the target does not declare it",
+            )
+        )
+    others = [i for i in reg.indicators if i != ind_id]
+    also = ""
+    if others:
+        linked = ", ".join(f"[{i}]({rel(here, area_page(i[:2]))}#{i})" for i in others)
+        also = f" <small>同时验证 · also verifies: {linked}</small>"
+    return [
+        f'<div class="icss-check" id="{check_anchor(reg.name)}" markdown>',
+        "",
+        f"`{reg.name}` {' '.join(chips)}{also}",
+        "",
+        *docstring_markdown(src, reg.doc, here, op_pages),
+        "</div>",
+        "",
+    ]
 
 
 def render_area(src: Sources, area_index: int) -> str:
@@ -1104,7 +1221,56 @@ def scope_block(cat: Catalogue) -> list[str]:
     return lines
 
 
+def report_type(prop: dict[str, Any]) -> str:
+    """A property of the report schema in a few words; ``$defs`` references link to their table below.
+
+    No pipes, so the text goes into a table cell as it is (a pattern's pipes sit inside a code span).
+    """
+    ref = prop.get("$ref")
+    if isinstance(ref, str):
+        stem, name = ref_target(ref) if not ref.startswith("#") else ("report", ref.rsplit("/", 1)[-1])
+        if stem == "report":
+            return f"[`{name}`](#report-{slug(name)})"
+        return f"`{stem}.{name}`" if name else f"`{stem}`"
+    kind = prop.get("type")
+    if kind == "array":
+        return report_type(prop.get("items") or {}) + "[]"
+    if isinstance(kind, list):
+        return " / ".join(f"`{k}`" for k in kind)
+    if "enum" in prop:
+        return ", ".join(f"`{v}`" for v in prop["enum"])
+    if "const" in prop:
+        return f"`{prop['const']}`"
+    text = f"`{kind}`" if kind else "any"
+    if prop.get("format"):
+        text += f" <small>{prop['format']}</small>"
+    if prop.get("pattern"):
+        text += f" <small>`{prop['pattern']}`</small>"
+    return text
+
+
+def report_rows(schema: dict[str, Any], prefix: str = "") -> list[str]:
+    """One row per property, nested objects flattened as ``level.claimed``."""
+    required = set(schema.get("required") or [])
+    rows = []
+    for name, prop in (schema.get("properties") or {}).items():
+        prop = prop if isinstance(prop, dict) else {}
+        nested = prop.get("type") == "object" and prop.get("properties")
+        kind = "`object`" if nested else report_type(prop)
+        rows.append(
+            f"| `{prefix}{name}` | {kind} | {'✓' if name in required else ''} "
+            f"| {cell(prose(str(prop.get('description', ''))))} |"
+        )
+        if nested:
+            rows += report_rows(prop, f"{prefix}{name}.")
+    return rows
+
+
+REPORT_HEADER = ["| 字段 · Field | 类型 · Type | 必填 · Required | 说明 · Description |", "|---|---|:-:|---|"]
+
+
 def report_schema_block(src: Sources, here: str) -> list[str]:
+    """Every field of ``report.schema.json``, top level and nested, then each of its definitions."""
     path = src.spec / "schemas" / "report.schema.json"
     if not path.is_file():
         return [
@@ -1117,31 +1283,26 @@ def report_schema_block(src: Sources, here: str) -> list[str]:
             "with the harness. Until then this page describes the design, not a format you can validate against.",
         ]
     schema = json.loads(path.read_text(encoding="utf-8"))
-    required = set(schema.get("required") or [])
+    link = f"[`report.schema.json`]({rel(here, 'schemas/report.schema.json')})"
+    draft = schema.get("$schema", "").rsplit("/", 2)[-2] if schema.get("$schema") else ""
     lines = [
-        f"报告须符合 [`report.schema.json`]({rel(here, 'schemas/report.schema.json')})"
-        f"（JSON Schema {schema.get('$schema', '').rsplit('/', 2)[-2] if schema.get('$schema') else ''}）。"
-        f" A report validates against [`report.schema.json`]({rel(here, 'schemas/report.schema.json')}).",
+        f"报告须符合 {link}（JSON Schema {draft}）。A report validates against {link}.",
         "",
-        "| 字段 · Field | 类型 · Type | 必填 · Required | 说明 · Description |",
-        "|---|---|:-:|---|",
+        f"> {prose(str(schema.get('description', '')))}",
+        "",
+        *REPORT_HEADER,
+        *report_rows(schema),
+        "",
     ]
-    for name, prop in (schema.get("properties") or {}).items():
-        kind = prop.get("type") or ("ref" if "$ref" in prop else "")
-        if "$ref" in prop:
-            kind = f"`{prop['$ref'].rsplit('/', 1)[-1]}`"
-        elif isinstance(kind, list):
-            kind = " \\| ".join(f"`{k}`" for k in kind)
-        elif "enum" in prop:
-            kind = " \\| ".join(f"`{v}`" for v in prop["enum"])
-        elif "const" in prop:
-            kind = f"`{prop['const']}`"
+    for name, definition in (schema.get("$defs") or {}).items():
+        definition = definition if isinstance(definition, dict) else {}
+        lines += [f'### `{name}` {{ #report-{slug(name)} data-toc-label="{name}" }}', ""]
+        if definition.get("description"):
+            lines += [prose(str(definition["description"])), ""]
+        if definition.get("properties"):
+            lines += [*REPORT_HEADER, *report_rows(definition), ""]
         else:
-            kind = f"`{kind}`" if kind else "—"
-        lines.append(
-            f"| `{name}` | {cell(kind)} | {'✓' if name in required else ''} "
-            f"| {cell(prose(prop.get('description', '')))} |"
-        )
+            lines += [f"类型 · Type: {report_type(definition)}", ""]
     return lines
 
 
@@ -1158,6 +1319,359 @@ def changelog_block(src: Sources, here: str) -> list[str]:
     # resolve on the site, so they are kept as text.
     text = re.sub(r"\[([^\]]+)\]\((?!https?://|#)[^)]+\)", r"\1", src.changelog)
     return text.splitlines()
+
+
+# --------------------------------------------------------------------------------------------
+# The harness: the sample report, coverage, the command line and the pytest plugin.
+# --------------------------------------------------------------------------------------------
+
+# The labels of report.html, so that the page and the downloadable report use the same words.
+OUTCOMES = {
+    "pass": ("通过", "pass", "被测服务符合该指标 · the target conforms"),
+    "fail": ("不通过", "fail", "被测服务不符合 · the target does not conform"),
+    "error": ("出错", "error", "被测服务或测试工具出错，未能判定 · the target or the harness broke; no verdict"),
+    "skipped": (
+        "未判定",
+        "skipped",
+        "未能判定：缺少检测项、证明或沙箱 · not decided: no check, attestation or sandbox",
+    ),
+    "not-applicable": (
+        "不适用",
+        "not-applicable",
+        "超出所申请的级别，或目标未声明该功能 · above the claimed level, or a feature the target does not declare",
+    ),
+    "attested": ("已证明", "attested", "审核员接受了文件证据 · an auditor accepted documentary evidence"),
+}
+
+
+def outcome_chip(outcome: str) -> str:
+    zh, en, tip = OUTCOMES.get(outcome, (outcome, outcome, ""))
+    return f'<span class="icss-outcome icss-outcome--{outcome}" title="{attr(tip)}">{zh} · {en}</span>'
+
+
+def outcome_table(src: Sources) -> list[str]:
+    lines = ["| 结果 · Outcome | 含义 · Meaning |", "|---|---|"]
+    for key, (_zh, _en, tip) in OUTCOMES.items():
+        lines.append(f"| {outcome_chip(key)} | {cell(tip)} |")
+    return lines
+
+
+def shorten(text: str, limit: int = 320) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def sample_meta(src: Sources, here: str) -> list[str]:
+    doc = src.sample
+    target = doc["target"]
+    service = target.get("service") or {}
+    who = f"`{target['url']}`"
+    if target.get("embedded"):
+        who += " <small>（测试工具启动的内置参考实现 · the embedded reference, started by the harness）</small>"
+    if service:
+        who += f"<br>{service.get('service', '?')} {service.get('service_version', '')}".rstrip()
+    level = doc["level"]
+    verdict = (
+        '<span class="icss-verdict icss-verdict--yes">已认证 · CERTIFIED</span>'
+        if doc["certified"]
+        else '<span class="icss-verdict icss-verdict--no">未认证 · NOT CERTIFIED</span>'
+    )
+    achieved = level["achieved"] or "无 · none"
+    timings = doc["timings"]
+    digest = doc["spec"]["digest"]
+    rows = [
+        ("结论 · Verdict", f"{verdict} — 申请 claimed **L{level['claimed']}**，达到 achieved **{achieved}**"),
+        ("被测服务 · Target", who),
+        ("辖区配置 · Profile", f"[`{doc['profile']}`]({rel(here, 'profiles.md')}#profiles)"),
+        ("规范 · Spec", f'ICSS {doc["spec"]["version"]} · <code title="{digest}">{digest[:23]}…</code>'),
+        ("测试工具 · Harness", f"{doc['harness']['name']} {doc['harness']['version']}"),
+        ("运行 · Run", f"`{doc['run']['id']}` · {doc['run']['started_at']} → {doc['run']['finished_at']}"),
+        (
+            "用时 · Time",
+            f"{timings['total_seconds']} s · {timings.get('requests', '?')} 个请求 requests · "
+            f"{doc['run'].get('workers', '?')} 个并行 workers",
+        ),
+    ]
+    return ["| | |", "|---|---|", *(f"| {k} | {cell(v)} |" for k, v in rows)]
+
+
+def sample_downloads(src: Sources, here: str) -> list[str]:
+    what = {
+        "report.html": "中英双语、可直接阅读的报告 · the bilingual report for people",
+        "report.json": "机器可读的报告，符合 report.schema.json · the machine-readable report",
+        "junit.xml": "每项指标一个用例，供持续集成使用 · one test case per indicator, for CI",
+        "manifest.json": "各文件的 SHA-256、规范摘要、签名公钥 · digests of the files, spec digest, public key",
+        "manifest.sig": "对 manifest.json 的 Ed25519 签名 · the Ed25519 signature over manifest.json",
+    }
+    lines = ["| 文件 · File | 内容 · Holds | 大小 · Size |", "|---|---|--:|"]
+    for name in SAMPLE_FILES:
+        size = (src.sample_dir / name).stat().st_size
+        lines.append(f"| [`{name}`]({rel(here, f'{SAMPLE_DIR}/{name}')}) | {what[name]} | {size:,} B |")
+    return lines
+
+
+def sample_summary(src: Sources, here: str) -> list[str]:
+    """Counts by outcome, total and per area, like the summary `icss certify` prints."""
+    doc = src.sample
+    keys = list(OUTCOMES)
+    lines = [
+        "| 领域 · Area | " + " | ".join(outcome_chip(k) for k in keys) + " |",
+        "|---|" + "--:|" * len(keys),
+    ]
+    titles = {a.id: a for a in src.catalogue.areas}
+    areas = list(dict.fromkeys(i["area"] for i in doc["indicators"]))
+    for area in areas:
+        mine = [i for i in doc["indicators"] if i["area"] == area]
+        counts = Counter(i["outcome"] for i in mine)
+        name = f"{area} {titles[area].title.zh}" if area in titles else area
+        lines.append(
+            f"| [{cell(name)}](#sample-{area.lower()}) | " + " | ".join(str(counts[k] or "·") for k in keys) + " |"
+        )
+    total = doc["summary"]
+    lines.append("| **合计 · Total** | " + " | ".join(f"**{total[k]}**" for k in keys) + " |")
+    return lines
+
+
+def sample_results(src: Sources, here: str) -> list[str]:
+    """One table per area: every indicator up to the claimed level; those above it listed after."""
+    doc = src.sample
+    claimed = doc["level"]["claimed"]
+    titles = {a.id: a for a in src.catalogue.areas}
+    known = {i.id for i in src.catalogue.indicators}
+    out: list[str] = []
+    for area in dict.fromkeys(i["area"] for i in doc["indicators"]):
+        mine = [i for i in doc["indicators"] if i["area"] == area]
+        info = titles.get(area)
+        heading = f"{area} {prose(info.title.zh)} · {prose(info.title.en)}" if info else area
+        out += [f'### {heading} {{ #sample-{area.lower()} data-toc-label="{area}" }}', ""]
+        inside = [i for i in mine if i["level"] <= claimed]
+        above = [i for i in mine if i["level"] > claimed]
+        if inside:
+            out += [
+                "| 编号 · Id | 指标 · Indicator | 结果 · Outcome | 检测项 · Checks | 说明 · Message |",
+                "|---|---|---|---|---|",
+            ]
+        for ind in inside:
+            link = (
+                f"[{ind['id']}]({rel(here, area_page(ind['area']))}#{ind['id']})" if ind["id"] in known else ind["id"]
+            )
+            facts = f"L{ind['level']} · {ind['obligation']} · {ind['verification']}"
+            title = f"{cell(prose(ind['title']['zh']))}<br><small>{cell(prose(ind['title']['en']))} · {facts}</small>"
+            checks = (
+                "<br>".join(
+                    f"`{c['name']}` {outcome_chip(c['outcome'])}"
+                    + (f" <small>{c['severity']}</small>" if c.get("severity") else "")
+                    for c in ind["checks"]
+                )
+                or "—"
+            )
+            message = cell(prose(shorten(ind.get("message", "")))) or "—"
+            if ind.get("attestation"):
+                a = ind["attestation"]
+                who = f"{cell(prose(a['evidence']))} — {cell(prose(a['reviewer']))}"
+                message += f"<br><small>{who}, {a['date']} → {a['expires']}</small>"
+            out.append(f"| {link} | {title} | {outcome_chip(ind['outcome'])} | {checks} | {message} |")
+        if above:
+            ids = ", ".join(
+                f"[{i['id']}]({rel(here, area_page(i['area']))}#{i['id']})" if i["id"] in known else i["id"]
+                for i in above
+            )
+            out += [
+                "",
+                f"高于申请级别（`not-applicable`）· Above the claimed level (`not-applicable`): {ids}",
+            ]
+        out.append("")
+    return out
+
+
+def sample_notes(src: Sources, here: str) -> list[str]:
+    """An honest header: a stale sample says so, and the verdict is explained."""
+    doc = src.sample
+    out: list[str] = []
+    if doc["spec"]["digest"] != src.catalogue.digest:
+        out += [
+            '!!! warning "示例已过时 · The sample is stale"',
+            "",
+            f"    本示例生成时的规范摘要与当前规范不同，请用 `{SAMPLE_COMMAND}` 重新生成。"
+            f"The sample was produced against spec digest `{doc['spec']['digest'][:23]}…`, not the current "
+            f"`{src.catalogue.digest[:23]}…`; regenerate it with `{SAMPLE_COMMAND}`.",
+            "",
+        ]
+    undecided = [
+        i["id"] for i in doc["indicators"] if i["outcome"] in ("fail", "error", "skipped") and i["obligation"] == "must"
+    ]
+    if not doc["certified"] and undecided:
+        out += [
+            '!!! note "为什么未认证 · Why the claim is not achieved"',
+            "",
+            f"    下列“应”类指标未通过或未能判定：{', '.join(undecided)}。未判定的原因见下表的说明栏："
+            "尚无检测项的指标（见 `icss coverage`）和需要审核员证明的指标，在没有证明文件时都记为 `skipped`，"
+            "而认证要求每项“应”类指标都通过或已证明。",
+            "",
+            f"    These MUST indicators failed or were not decided: {', '.join(undecided)}. The message column "
+            "says why: an indicator without a harness check yet (see `icss coverage`), or one that needs an "
+            "auditor's attestation when no attestations file is given, is `skipped` — and certification needs "
+            "every in-scope MUST indicator passed or attested.",
+            "",
+        ]
+    return out
+
+
+def coverage_block(src: Sources, here: str) -> list[str]:
+    """How many probed indicators have a check, and which do not yet — what `icss coverage` prints."""
+    probed = [i for i in src.catalogue.active() if i.verification != "attested"]
+    covered = {i for c in src.checks.values() for i in c.indicators}
+    missing = [i for i in probed if i.id not in covered]
+    lines = [
+        f"**{len(probed) - len(missing)}** / {len(probed)} 项自动或混合验证的指标已有检测项；"
+        f"测试工具共有 **{len(src.checks)}** 个检测项。"
+        f" {len(probed) - len(missing)} of {len(probed)} automated or hybrid indicators have a harness check; "
+        f"the harness has {len(src.checks)} checks.",
+        "",
+    ]
+    if missing:
+        by_area: dict[str, list[Indicator]] = {}
+        for ind in missing:
+            by_area.setdefault(ind.area, []).append(ind)
+        lines += ["| 领域 · Area | 尚无检测项 · No check yet |", "|---|---|"]
+        for area, inds in by_area.items():
+            ids = ", ".join(f"[{i.id}]({rel(here, area_page(i.area))}#{i.id}) <small>L{i.level}</small>" for i in inds)
+            lines.append(f"| {area} | {ids} |")
+    return lines
+
+
+# -- the command line, introspected from the typer application --------------------------------
+
+
+@dataclass(frozen=True)
+class CliCommand:
+    path: str  # "icss report verify"
+    help: str  # the command's docstring / help text
+    usage_help: str  # what `--help` prints (plain, no rich markup)
+    params: tuple[tuple[str, str, str], ...]  # (kind, names, help)
+    group: bool
+
+
+def cli_commands() -> list[CliCommand]:
+    """Every command of ``icss``, depth first in the order ``icss --help`` lists them."""
+    import typer
+
+    from icss.conformance.cli import app
+
+    root = typer.main.get_command(app)
+    found: list[CliCommand] = []
+
+    def visit(cmd: Any, ctx: Any) -> None:
+        # Plain click help instead of typer's rich panels (which print to the terminal themselves).
+        mode = getattr(cmd, "rich_markup_mode", None)
+        if hasattr(cmd, "rich_markup_mode"):
+            cmd.rich_markup_mode = None
+        try:
+            text = cmd.get_help(ctx)
+        finally:
+            if hasattr(cmd, "rich_markup_mode"):
+                cmd.rich_markup_mode = mode
+        params = []
+        for param in cmd.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None or record[0].startswith(("--help", "--install-completion", "--show-completion")):
+                continue
+            params.append((param.param_type_name, record[0], record[1]))
+        group = hasattr(cmd, "list_commands")
+        found.append(CliCommand(ctx.command_path, inspect.cleandoc(cmd.help or ""), text, tuple(params), group))
+        if group:
+            for name in cmd.list_commands(ctx):
+                sub = cmd.get_command(ctx, name)
+                if sub is not None and not getattr(sub, "hidden", False):
+                    visit(sub, sub.context_class(sub, info_name=name, parent=ctx, max_content_width=100))
+
+    visit(root, root.context_class(root, info_name="icss", max_content_width=100, terminal_width=100))
+    return found
+
+
+def cli_anchor(path: str) -> str:
+    return slug(path)
+
+
+def cli_reference(here: str) -> list[str]:
+    commands = cli_commands()
+    out = [
+        "| 命令 · Command | 说明 · What it does |",
+        "|---|---|",
+        *(
+            f"| [`{c.path}`](#{cli_anchor(c.path)}) | {cell(prose(c.help.splitlines()[0] if c.help else ''))} |"
+            for c in commands[1:]
+            if not c.group
+        ),
+        "",
+    ]
+    for c in commands[1:]:
+        level = "##" if c.path.count(" ") == 1 else "###"
+        out += [f'{level} `{c.path}` {{ #{cli_anchor(c.path)} data-toc-label="{c.path}" }}', ""]
+        if c.help:
+            out += [prose(" ".join(c.help.split())), ""]
+        if c.params:
+            out += ["| 参数 · Parameter | 说明 · Help |", "|---|---|"]
+            for kind, names, text in c.params:
+                label = "参数 · argument" if kind == "argument" else ""
+                out.append(
+                    f"| `{cell(names)}` {('<small>' + label + '</small>') if label else ''} | {cell(prose(text))} |"
+                )
+            out.append("")
+        out += [
+            f'??? example "`{c.path} --help`"',
+            "",
+            "    ```text",
+            *indent(c.usage_help.splitlines()),
+            "    ```",
+            "",
+        ]
+    return out
+
+
+def evidence_cli_block(here: str) -> list[str]:
+    """The `icss evidence` commands if this version has them, else an honest note."""
+    found = [c for c in cli_commands() if c.path.startswith("icss evidence ")]
+    if not found:
+        return [
+            '!!! note "离线核验回执的命令尚未发布 · Offline receipt verification is not in this version"',
+            "",
+            "    本版本的 `icss` 还没有 `icss evidence` 命令；在此之前，检测项 EV-07 在认证运行中离线核验回执。"
+            "This version of `icss` has no `icss evidence` commands yet; until it does, the harness check "
+            "of EV-07 verifies receipts offline during a certification run.",
+        ]
+    lines = ["| 命令 · Command | 说明 · What it does |", "|---|---|"]
+    for c in found:
+        link = f"[`{c.path}`]({rel(here, 'cli.md')}#{cli_anchor(c.path)})"
+        lines.append(f"| {link} | {cell(prose(c.help.splitlines()[0] if c.help else ''))} |")
+    return lines
+
+
+def pytest_options() -> list[tuple[str, str]]:
+    """(option, help) of the pytest plugin, read from its own ``pytest_addoption``."""
+    from icss.conformance import pytest_plugin
+
+    found: list[tuple[str, str]] = []
+
+    class Group:
+        def addoption(self, *names: str, **kwargs: Any) -> None:
+            found.append((", ".join(names), str(kwargs.get("help", ""))))
+
+    class Parser:
+        def getgroup(self, *args: Any, **kwargs: Any) -> Group:
+            return Group()
+
+        def addini(self, *args: Any, **kwargs: Any) -> None:
+            pass
+
+    pytest_plugin.pytest_addoption(Parser())  # type: ignore[arg-type]
+    return found
+
+
+def pytest_options_block() -> list[str]:
+    lines = ["| 选项 · Option | 说明 · Help |", "|---|---|"]
+    lines += [f"| `{cell(name)}` | {cell(prose(text))} |" for name, text in pytest_options()]
+    return lines
 
 
 CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef\u201c\u201d"
@@ -1191,6 +1705,17 @@ def marker_blocks(src: Sources, here: str) -> dict[str, Any]:
         "role-matrix": lambda: role_matrix(src),
         "scope": lambda: scope_block(cat),
         "report-schema": lambda: report_schema_block(src, here),
+        "outcomes": lambda: outcome_table(src),
+        "sample-notes": lambda: sample_notes(src, here),
+        "sample-meta": lambda: sample_meta(src, here),
+        "sample-downloads": lambda: sample_downloads(src, here),
+        "sample-summary": lambda: sample_summary(src, here),
+        "sample-results": lambda: sample_results(src, here),
+        "sample-command": lambda: ["```bash", SAMPLE_COMMAND, "```"],
+        "coverage": lambda: coverage_block(src, here),
+        "cli-reference": lambda: cli_reference(here),
+        "evidence-cli": lambda: evidence_cli_block(here),
+        "pytest-options": lambda: pytest_options_block(),
         "schemas": lambda: schema_list(src, here),
         "changelog": lambda: changelog_block(src, here),
     }
@@ -1284,6 +1809,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     for schema_path in src.schema_files:
         files.append(File.generated(config, f"schemas/{schema_path.name}", abs_src_path=str(schema_path)))
     files.append(File.generated(config, "openapi.yaml", abs_src_path=str(src.spec / "openapi.yaml")))
+    # The sample report's files, as the harness wrote them (byte for byte, so `report verify` holds).
+    for name in SAMPLE_FILES:
+        files.append(File.generated(config, f"{SAMPLE_DIR}/{name}", abs_src_path=str(src.sample_dir / name)))
     return files
 
 
@@ -1295,6 +1823,7 @@ def on_serve(server: Any, config: MkDocsConfig, builder: Any) -> Any:
     src = _state()
     server.watch(str(src.spec))
     server.watch(str(src.root / "CHANGELOG.md"))
+    server.watch(str(src.sample_dir))
     return server
 
 

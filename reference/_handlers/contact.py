@@ -7,12 +7,18 @@ outbox) and records evidence of both.
 
 from __future__ import annotations
 
+import json
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import String, func, select
+from sqlalchemy import cast as sql_cast
 
 from icss.reference import conduct
 
@@ -30,30 +36,59 @@ RECORDED_OUTCOMES = frozenset({"conversation", "answered_dropped", "voicemail", 
 
 # Reg F 1006.6(e): every electronic message carries a reasonable, simple way to opt out.
 _OPT_OUT = {"zh": "回复“TD”退订。", "en": "Reply STOP to stop these messages."}
+#: SC-12 (a): the collecting institution's name and that the message is about a debt owed to the creditor.
+_IDENTITY = {"zh": "{collector}就您在{creditor}的欠款提醒：", "en": "From {collector}, about your debt to {creditor}:"}
 # Reg F 1006.18(e)(2): each subsequent communication discloses that it is from a debt collector.
 _US_DISCLOSURE = "This communication is from a debt collector."
+# AI-09 (EU AI Act art. 50(1); CAC AI-content labelling; FCC 24-17): an AI agent first says that it is one.
+_AI_DISCLOSURE = {
+    "ai_text": {"zh": "本消息由人工智能助手发送。", "en": "You are communicating with an automated AI assistant."},
+    "ai_voice": {"zh": "本次通话由人工智能语音助手发起。", "en": "You are speaking with an automated AI assistant."},
+}
 _LITIGATION = re.compile(r"\b(sue|suing|lawsuit|court|legal action|garnish)\b|起诉|诉讼|法院|强制执行", re.IGNORECASE)
+# Reg F 1006.10(b)(2) and ICSS CP-12(c): a message to a third party never states or implies a debt.
+_DEBT_WORDS = re.compile(
+    r"\b(debts?|collect(ion|ions|or|ors|ing)?|arrears?|owes?|owed|owing|overdue|past[- ]due)\b"
+    r"|欠款|催收|债务|欠债|逾期|还款|欠费",
+    re.IGNORECASE,
+)
 
 
 # -- facts for the engine ------------------------------------------------------------------------
 
 
-def _engine_events(row: Event) -> list[conduct.Event]:
+def wall_clock(value: str) -> str:
+    """local_time as the engine reads it: "24:00" (allowed as a range's end) is midnight, which the
+    engine's wrap-past-midnight rule turns into "to the end of the day"."""
+    return "00:00" if value == "24:00" else value
+
+
+def _engine_events(row: Any, *, any_consent: bool = False) -> list[conduct.Event]:
     """Stored events in the engine's vocabulary (the API's details are richer than it needs)."""
     details = dict(row.details or {})
+
+    # Fault cp_consent_from_anyone (test mode): consent relayed by anyone is taken as the debtor's own.
+    source = "debtor" if row.type == "consent_given" and any_consent else row.source
 
     def event(details: dict[str, Any], debt_id: str | None = row.debt_id) -> conduct.Event:
         return conduct.Event(
             type=cast(Any, row.type),
             effective_at=row.effective_at,
-            source=cast(Any, row.source),
+            source=cast(Any, source),
             debt_id=debt_id,
             details=details,
         )
 
     if row.type == "inconvenient_time":
         return [
-            event({"start": r["start"], "end": r["end"], "weekdays": r["days"], "timezone": r.get("timezone")})
+            event(
+                {
+                    "start": wall_clock(r["start"]),
+                    "end": wall_clock(r["end"]),
+                    "weekdays": r["days"],
+                    "timezone": r.get("timezone"),
+                }
+            )
             for r in details.get("ranges", [])
         ]
     if row.type == "inconvenient_place":
@@ -68,35 +103,115 @@ def _engine_events(row: Event) -> list[conduct.Event]:
     return [event(details)]
 
 
-def facts_for(call: Call, debtor: Debtor) -> conduct.DebtorFacts:
+#: Facts already turned into the engine's terms, per debtor and state of its records (an LRU).
+_FACTS: OrderedDict[tuple[Any, ...], conduct.DebtorFacts] = OrderedDict()
+_FACTS_LOCK = threading.Lock()
+_FACTS_SIZE = 1024
+
+
+def _facts_key(call: Call, debtor: Debtor) -> tuple[Any, ...]:
+    """What the facts depend on. Events, attempts, contact points and debts are only ever added
+    (never changed), so their counts stamp their state; the debtor row carries the rest."""
+    tid, did = debtor.tenant_id, debtor.id
+
+    def count(model: Any) -> Any:
+        return select(func.count()).where(model.tenant_id == tid, model.debtor_id == did).scalar_subquery()
+
+    counts = call.session.execute(select(count(Event), count(Attempt), count(ContactPoint), count(Debt))).one()
+    return (
+        tid,
+        did,
+        *counts,
+        json.dumps([debtor.timezones, debtor.preferences], sort_keys=True),
+        call.ctx.settings.faults if call.ctx.settings.test_mode else None,
+    )
+
+
+def facts_for(call: Call, debtor: Debtor, decided_at: datetime | None = None) -> conduct.DebtorFacts:
+    """The stored facts of ``debtor`` in the engine's terms (cached while its records stay the same).
+
+    ``decided_at``: the instant of the decision the facts are for. The engine counts attempts made
+    strictly before it; an attempt already recorded at that very instant (the sandbox clock is
+    frozen between calls) was made before the one being decided, so it is given one microsecond
+    earlier. Without this, two calls at one frozen instant would never see each other.
+    """
+    key = _facts_key(call, debtor)
+    with _FACTS_LOCK:
+        facts = _FACTS.get(key)
+        if facts is not None:
+            _FACTS.move_to_end(key)
+    if facts is None:
+        facts = _load_facts(call, debtor)
+        with _FACTS_LOCK:
+            _FACTS[key] = facts
+            while len(_FACTS) > _FACTS_SIZE:
+                _FACTS.popitem(last=False)
+    if decided_at is not None and any(a.at == decided_at for a in facts.attempts):
+        earlier = timedelta(microseconds=1)
+        shifted = tuple(replace(a, at=a.at - earlier) if a.at == decided_at else a for a in facts.attempts)
+        facts = replace(facts, attempts=shifted)
+    return facts
+
+
+def _load_facts(call: Call, debtor: Debtor) -> conduct.DebtorFacts:
     zone = debtor.timezones[0] if debtor.timezones else "UTC"
-    points = call.session.execute(select(ContactPoint).where(ContactPoint.debtor_id == debtor.id)).scalars().all()
-    events = call.session.execute(select(Event).where(Event.debtor_id == debtor.id)).scalars().all()
-    attempts = call.session.execute(select(Attempt).where(Attempt.debtor_id == debtor.id)).scalars().all()
-    debts = call.session.execute(select(Debt).where(Debt.debtor_id == debtor.id)).scalars().all()
+    tid = debtor.tenant_id
+    session = call.session
+    # Plain rows, not ORM objects (this is the hot path of every decision); tenant first, as the
+    # indexes on events and attempts lead with (tenant_id, debtor_id).
+    points = session.execute(
+        select(
+            ContactPoint.id,
+            ContactPoint.kind,
+            ContactPoint.timezone,
+            ContactPoint.owner,
+            ContactPoint.is_workplace,
+            ContactPoint.relationship,
+        ).where(ContactPoint.tenant_id == tid, ContactPoint.debtor_id == debtor.id)
+    ).all()
+    events = session.execute(
+        select(Event.type, Event.effective_at, Event.source, Event.debt_id, Event.details).where(
+            Event.tenant_id == tid, Event.debtor_id == debtor.id
+        )
+    ).all()
+    attempts = session.execute(
+        select(
+            Attempt.at,
+            Attempt.channel,
+            Attempt.contact_point_id,
+            Attempt.debt_ids,
+            Attempt.outcome,
+            Attempt.purpose,
+            Attempt.consumer_initiated,
+        ).where(Attempt.tenant_id == tid, Attempt.debtor_id == debtor.id)
+    ).all()
+    debts = session.execute(select(Debt.id, Debt.data).where(Debt.tenant_id == tid, Debt.debtor_id == debtor.id)).all()
     prefs = debtor.preferences or {}
     return conduct.DebtorFacts(
         timezones=tuple(debtor.timezones),
         contact_points=tuple(
             conduct.ContactPoint(
                 id=p.id,
-                kind=p.kind,  # type: ignore[arg-type]
-                timezone=p.timezone or zone,
-                owner=p.owner,  # type: ignore[arg-type]
+                kind=p.kind,
+                # Fault cp_home_zone_only (test mode): the zones of the debtor's contact points are ignored.
+                timezone=zone if call.ctx.fault("cp_home_zone_only") else p.timezone or zone,
+                owner=p.owner,
                 is_workplace=p.is_workplace,
                 relationship=p.relationship,
             )
             for p in points
         ),
-        events=tuple(e for row in events for e in _engine_events(row)),
+        events=tuple(
+            e for row in events for e in _engine_events(row, any_consent=call.ctx.fault("cp_consent_from_anyone"))
+        ),
         attempts=tuple(
             conduct.Attempt(
                 at=a.at,
-                channel=a.channel,  # type: ignore[arg-type]
+                channel=a.channel,
                 contact_point_id=a.contact_point_id,
                 debt_ids=tuple(a.debt_ids),
-                outcome=a.outcome,  # type: ignore[arg-type]
-                purpose=a.purpose,  # type: ignore[arg-type]
+                outcome=_engine_outcome(call, a.outcome),  # type: ignore[arg-type]
+                purpose=a.purpose,
                 consumer_initiated=a.consumer_initiated,
             )
             for a in attempts
@@ -104,18 +219,26 @@ def facts_for(call: Call, debtor: Debtor) -> conduct.DebtorFacts:
         preferences=conduct.Preferences(
             inconvenient_times=tuple(
                 conduct.WeeklyRange(
-                    start=time.fromisoformat(r["start"]),
-                    end=time.fromisoformat(r["end"]),
+                    start=time.fromisoformat(wall_clock(r["start"])),
+                    end=time.fromisoformat(wall_clock(r["end"])),
                     weekdays=tuple(r["days"]),
                     timezone=r.get("timezone"),
                 )
                 for r in prefs.get("inconvenient_times", [])
             ),
             inconvenient_places=tuple(_place_ids(prefs.get("inconvenient_places", []), points)),
-            channels=tuple(prefs["channels_allowed"]) if prefs.get("channels_allowed") else None,
+            # "An omitted channel is treated as opted out": an empty list allows none (None: no preference).
+            channels=tuple(prefs["channels_allowed"]) if "channels_allowed" in prefs else None,
         ),
         debts=tuple(conduct.Debt(id=d.id, time_barred=bool(d.data.get("time_barred"))) for d in debts),
     )
+
+
+def _engine_outcome(call: Call, outcome: str | None) -> str | None:
+    # Fault cp_unconnected_calls_counted (test mode): busy and not-in-service calls look like rings.
+    if outcome in ("busy", "not_in_service") and call.ctx.fault("cp_unconnected_calls_counted"):
+        return "no_answer"
+    return outcome
 
 
 def _place_ids(places: list[dict[str, Any]], points: Any) -> list[str]:
@@ -131,14 +254,21 @@ def _place_ids(places: list[dict[str, Any]], points: Any) -> list[str]:
     return ids
 
 
+_RULES: dict[tuple[int, str], conduct.Rules] = {}
+
+
 def _rules(call: Call, debtor: Debtor, debts: list[Debt]) -> tuple[conduct.Rules, str]:
     profile_id = debts[0].data["profile"] if debts else debtor.profile
-    return conduct.Rules.from_profile(profile_of(call, profile_id)), profile_id
+    key = (id(call.ctx.catalogue), profile_id)
+    rules = _RULES.get(key)
+    if rules is None:  # profiles are immutable data: parse each once per catalogue
+        rules = _RULES[key] = conduct.Rules.from_profile(profile_of(call, profile_id))
+    return rules, profile_id
 
 
 def _point(call: Call, debtor: Debtor, point_id: str) -> ContactPoint:
-    point = call.session.get(ContactPoint, point_id)
-    if point is None or point.tenant_id != call.tenant_id or point.debtor_id != debtor.id:
+    point = call.session.get(ContactPoint, {"tenant_id": call.tenant_id, "id": point_id})
+    if point is None or point.debtor_id != debtor.id:
         raise Problem(
             "validation-failed",
             "contact_point_id is not a contact point of this debtor",
@@ -168,7 +298,7 @@ def _decide(
     point = _point(call, debtor, body["contact_point_id"])
     debts = _debts(call, debtor, body["debt_ids"])
     rules, profile_id = _rules(call, debtor, debts)
-    facts = facts_for(call, debtor)
+    facts = facts_for(call, debtor, at)
     electronic = body["channel"] in ELECTRONIC
     decisions = []
     targets: list[str | None] = [d.id for d in debts] or [None]
@@ -184,9 +314,14 @@ def _decide(
             mentions_litigation=bool(content and _LITIGATION.search(content)),
         )
         try:
-            decisions.append(conduct.decide(facts, request, rules))
+            decisions.append(_planted_faults(call, body, conduct.decide(facts, request, rules)))
         except ValueError as exc:
             raise Problem("validation-failed", str(exc)) from None
+    third_party = point.owner == "third_party" and point.relationship != "attorney"
+    if content and third_party and _discloses_debt(call, content, debts):
+        # Reg F 1006.10(b)(2), ICSS CP-12(c): content telling a third party about the debt is refused.
+        reason = cast(conduct.Reason, "third_party_disclosure")
+        decisions.append(conduct.Decision(False, (reason,), decisions[0].local_times, ("content discloses the debt",)))
     denied = [d for d in decisions if not d.allowed]
     if denied:
         reasons = tuple(dict.fromkeys(r for d in denied for r in d.reasons))
@@ -195,6 +330,59 @@ def _decide(
         reasons = tuple(dict.fromkeys(r for d in decisions for r in d.reasons))
         merged = conduct.Decision(True, reasons, decisions[0].local_times, ())
     return merged, debtor, debts, profile_id
+
+
+def _discloses_debt(call: Call, content: str, debts: list[Debt]) -> bool:
+    """Whether ``content`` names a debt, its amount, account number or creditor (CP-12(c))."""
+    if _DEBT_WORDS.search(content):
+        return True
+    lowered = content.lower()
+    for debt in debts:
+        named = [str((debt.data.get("creditor") or {}).get("name") or "")]
+        if debt.account_sealed:
+            named.append(str(call.ctx.cipher.open(debt.account_sealed, tenant=debt.tenant_id, field="debt.account")))
+        if any(name and name.lower() in lowered for name in named):
+            return True
+        # The amount as written ("950.00") or in whole units ("950"), not as part of a longer number.
+        whole = str(debt.data.get("balance") or "").split(".")[0]
+        if whole and re.search(rf"(?<![\d.]){re.escape(whole)}(?![\d]|\.\d*[1-9])", content):
+            return True
+    return False
+
+
+# Deny reasons a fault switch of the test mode drops from the engine's decision, with the requests
+# it drops them for (tests/conformance/mutants/cp.py: each makes one CP indicator fail).
+_FAULT_DROPS: dict[str, tuple[str, Any]] = {
+    "cp_window_ignored_for_messages": ("outside_contact_window", lambda b: b["channel"] in ELECTRONIC),
+    "cp_blocked_day_ignored": ("blocked_day", lambda b: True),
+    "cp_inconvenient_time_ignored": ("inconvenient_time", lambda b: True),
+    "cp_call_cap_ignored": ("call_cap_7d", lambda b: True),
+    "cp_post_conversation_block_ignored": ("post_conversation_block", lambda b: True),
+    "cp_daily_unanswered_cap_ignored": ("daily_unanswered_cap", lambda b: True),
+    "cp_daily_connected_cap_ignored": ("daily_connected_cap", lambda b: True),
+    "cp_cease_ignored": ("cease_communication", lambda b: True),
+    "cp_optout_confirmations_unlimited": ("medium_opted_out", lambda b: b["purpose"] == "opt_out_confirmation"),
+    "cp_attorney_ignored": ("attorney_represented", lambda b: True),
+    "cp_workplace_visits": ("workplace_prohibited", lambda b: b["channel"] == "visit"),
+    "cp_third_party_limit_ignored": ("third_party_contact_limit", lambda b: True),
+    "cp_validation_notice_missing_ignored": ("validation_notice_missing", lambda b: True),
+    "cp_electronic_cap_ignored": ("electronic_message_cap", lambda b: True),
+    "ai_voice_consent_ignored": ("ai_voice_consent_missing", lambda b: True),
+    "dr_dispute_hold_ignored": ("dispute_pending", lambda b: True),
+    "dr_vulnerable_flag_ignored": ("vulnerable_debtor", lambda b: True),
+    "dr_outsourcing_notice_ignored": ("outsourcing_notice_missing", lambda b: True),
+}
+
+
+def _planted_faults(call: Call, body: dict[str, Any], decision: conduct.Decision) -> conduct.Decision:
+    """The engine's decision, less the reasons a planted fault drops (test mode only)."""
+    dropped = {reason for fault, (reason, applies) in _FAULT_DROPS.items() if applies(body) and call.ctx.fault(fault)}
+    if decision.allowed or not dropped.intersection(decision.reasons):
+        return decision
+    left = tuple(r for r in decision.reasons if r not in dropped)
+    if left:
+        return conduct.Decision(False, left, decision.local_times, decision.notes)
+    return conduct.Decision(True, ("allowed",), decision.local_times, ())
 
 
 def _local_times(decision: conduct.Decision, at: datetime) -> list[dict[str, str]]:
@@ -276,19 +464,43 @@ def check_contact(call: Call) -> Reply:
 # -- contact attempts ----------------------------------------------------------------------------
 
 
-def _content(body: dict[str, Any], profile_id: str, language: str) -> str:
-    """The text as sent: the collector's text plus what the profile requires every message to carry."""
+def _content(
+    body: dict[str, Any],
+    profile_id: str,
+    language: str,
+    *,
+    third_party: bool = False,
+    opt_out: bool = True,
+    ai_disclosure: bool = False,
+    identity: tuple[str, str] | None = None,
+) -> str:
+    """The text as sent: the collector's text plus what the profile requires every message to carry.
+
+    A message to a third party never gets the debt-collector disclosure: it would tell them of the
+    debt (Reg F 1006.10(b)(2); 1006.18(e)(4) exempts location communications).
+    """
     channel = body["channel"]
     text = (body.get("content") or "").strip()
-    if channel in CALLS:
-        return text or f"[{channel}: {body.get('outcome') or 'attempt'}]"
     lang = "zh" if language.startswith("zh") else "en"
+    ai = _AI_DISCLOSURE[channel][lang] if ai_disclosure and channel in _AI_DISCLOSURE else ""
+    if ai and text.startswith(ai):
+        ai = ""  # the collector's text already opens with it
+    if channel in CALLS:
+        return " ".join(p for p in (ai, text or f"[{channel}: {body.get('outcome') or 'attempt'}]") if p)
     if text and text[-1] not in ".!?。！？":
         text += "。" if lang == "zh" else "."
-    parts = [text] if text else []
-    if profile_id.startswith("us") and body["purpose"] not in ("opt_out_confirmation",) and _US_DISCLOSURE not in text:
+    # SC-12 (a): every collection message names the collecting institution and the debt it is about.
+    who = ""
+    if identity is not None and not third_party and body["purpose"] == "collection":
+        collector, creditor = identity
+        who = _IDENTITY[lang].format(collector=collector, creditor=creditor)
+        if collector in text and creditor in text:
+            who = ""
+    parts = [p for p in (ai, who, text) if p]
+    disclose = profile_id.startswith("us") and not third_party and body["purpose"] != "opt_out_confirmation"
+    if disclose and _US_DISCLOSURE not in text:
         parts.append(_US_DISCLOSURE)
-    if channel in ELECTRONIC and body["purpose"] != "opt_out_confirmation" and _OPT_OUT[lang] not in text:
+    if channel in ELECTRONIC and body["purpose"] != "opt_out_confirmation" and _OPT_OUT[lang] not in text and opt_out:
         parts.append(_OPT_OUT[lang])
     return " ".join(parts)
 
@@ -314,6 +526,45 @@ def attempt_view(row: Attempt, extra: dict[str, Any]) -> dict[str, Any]:
     )
 
 
+def stored_attempt_views(call: Call, rows: Sequence[Attempt]) -> list[dict[str, Any]]:
+    """Attempts as createContactAttempt answered them, rebuilt from the stored rows (three queries in all)."""
+    session = call.session
+    ids = [a.id for a in rows]
+    decisions = {
+        d.id: d
+        for d in session.execute(
+            select(Decision).where(Decision.id.in_([a.decision_id for a in rows if a.decision_id]))
+        ).scalars()
+    }
+    messages = {
+        m.attempt_id: m
+        for m in session.execute(select(OutboxMessage).where(OutboxMessage.attempt_id.in_(ids))).scalars()
+    }
+    recordings = {
+        r.attempt_id: r
+        for r in session.execute(
+            select(Recording).where(Recording.attempt_id.in_(ids), Recording.deleted_at.is_(None))
+        ).scalars()
+    }
+    views = []
+    for a in rows:
+        decision = decisions.get(a.decision_id or "")
+        message = messages.get(a.id)
+        recording = recordings.get(a.id)
+        counted = a.channel in CALLS and a.outcome not in ("busy", "not_in_service")
+        extra = {
+            "reasons": list(decision.result["reasons"]) if decision else ["allowed"],
+            "counted": counted,
+            "excluded_reason": None if counted else ("not_a_call" if a.channel not in CALLS else "not_connected"),
+            "outbox_message_id": message.id if message else None,
+            "ai_generated": message.ai_generated if message else None,
+            "recording_id": recording.id if recording else None,
+            "recorded": recording is not None,
+        }
+        views.append(attempt_view(a, extra))
+    return views
+
+
 @handles("createContactAttempt")
 def create_attempt(call: Call) -> Reply:
     body = call.body
@@ -332,7 +583,7 @@ def create_attempt(call: Call) -> Reply:
             "a telephone attempt reports its outcome",
             errors=[{"pointer": "/outcome", "message": "required for calls"}],
         )
-    decision, debtor, _, profile_id = _decide(call, body, at, body.get("content"))
+    decision, debtor, debts, profile_id = _decide(call, body, at, body.get("content"))
     decision_row = _store_decision(call, body, decision, at, profile_id)
     if not decision.allowed:
         # The refusal is committed as evidence, so this is a reply, not a raised (rolled-back) problem.
@@ -345,9 +596,26 @@ def create_attempt(call: Call) -> Reply:
         )
         return Reply(409, problem.document(), media_type=MEDIA_TYPE, resource_id=decision_row.id)
 
-    point = call.session.get(ContactPoint, body["contact_point_id"])
+    point = call.session.get(ContactPoint, {"tenant_id": call.tenant_id, "id": body["contact_point_id"]})
     assert point is not None  # noqa: S101 - checked by _decide
-    content = _content(body, profile_id, debtor.language)
+    third_party = point.owner == "third_party" and point.relationship != "attorney"
+    # Fault cp_no_opt_out (test mode): electronic messages go out without the opt-out instruction.
+    content = _content(
+        body,
+        profile_id,
+        debtor.language,
+        third_party=third_party,
+        opt_out=not call.ctx.fault("cp_no_opt_out"),
+        # Fault ai_disclosure_missing (test mode): AI text and AI voice contacts do not say they are an AI.
+        ai_disclosure=bool(profile_of(call, profile_id).value("ai_disclosure_required"))
+        and not call.ctx.fault("ai_disclosure_missing"),
+        # Fault sc_identity_missing (test mode): collection messages do not say who sends them or why.
+        identity=None
+        if call.ctx.fault("sc_identity_missing") or not debts
+        else (call.ctx.settings.collector_name, str(debts[0].data["creditor"]["name"])),
+    )
+    if call.ctx.fault("sc_us_disclosure_missing"):  # test mode: the debt-collector disclosure is left out
+        content = " ".join(content.replace(_US_DISCLOSURE, "").split())
     outcome = body.get("outcome") if channel in CALLS else None
     row = Attempt(
         id=new_id("att"),
@@ -384,7 +652,13 @@ def create_attempt(call: Call) -> Reply:
                 },
                 debtor.id,
             ),
-            ("message", {"attempt_id": row.id, "channel": channel, "content_sha256": _sha256(content)}, debtor.id),
+            (
+                "message",
+                {"attempt_id": row.id, "channel": channel, "content_sha256": _sha256(content)}
+                # Fault ev_message_content_in_clear (test mode): the message text goes into the log.
+                | ({"content": content} if call.ctx.fault("ev_message_content_in_clear") else {}),
+                debtor.id,
+            ),
         ],
         at=now,
     )
@@ -409,6 +683,8 @@ def create_attempt(call: Call) -> Reply:
     recording_id = None
     profile = profile_of(call, profile_id)
     must_record = bool(profile.value("call_recording_required")) or bool(body.get("recorded"))
+    if call.ctx.fault("ev_calls_not_recorded"):  # test mode: the profile's recording duty is ignored
+        must_record = bool(body.get("recorded"))
     if channel in CALLS and outcome in RECORDED_OUTCOMES and must_record:
         recording_id = _record_call(call, row, debtor.id, at, profile)
     extra = {
@@ -427,6 +703,10 @@ def create_attempt(call: Call) -> Reply:
     )
 
 
+def cast_text(column: Any) -> Any:
+    return sql_cast(column, String)
+
+
 def _sha256(text: str) -> str:
     import hashlib
 
@@ -441,7 +721,8 @@ def _record_call(call: Call, attempt: Attempt, debtor_id: str, at: datetime, pro
         attempt_id=attempt.id,
         debtor_id=debtor_id,
         call_at=at,
-        retention_until=add_duration(at, f"P{years}Y"),
+        # Fault ev_recording_retention_short (test mode): kept a year less than the profile requires.
+        retention_until=add_duration(at, f"P{years - 1 if call.ctx.fault('ev_recording_retention_short') else years}Y"),
         deleted_at=None,
     )
     call.session.add(rec)
@@ -461,18 +742,20 @@ def list_attempts(call: Call) -> Reply:
     stmt = select(Attempt).where(Attempt.tenant_id == call.tenant_id)
     if debtor_id := call.query.get("debtor_id"):
         stmt = stmt.where(Attempt.debtor_id == debtor_id)
-    debt_id = call.query.get("debt_id")
-    rows = page(
-        call,
-        stmt,
-        Attempt.id,
-        lambda a: attempt_view(
-            a, {"reasons": [], "counted": a.channel in CALLS and a.outcome not in ("busy", "not_in_service")}
-        ),
-    )
-    if debt_id:
-        rows["items"] = [item for item in rows["items"] if debt_id in item["debt_ids"]]
-    return Reply(200, rows)
+    if debt_id := call.query.get("debt_id"):
+        # debt_ids is a JSON array of ids; ids are URL-safe (the parameter's pattern), so a quoted match is exact.
+        stmt = stmt.where(cast_text(Attempt.debt_ids).contains(f'"{debt_id}"'))
+    if channel := call.query.get("channel"):
+        stmt = stmt.where(Attempt.channel == channel)
+    if since := call.query.get("since"):
+        stmt = stmt.where(Attempt.at >= parse_ts(since, call.now(), status=400))
+    if until := call.query.get("until"):
+        stmt = stmt.where(Attempt.at < parse_ts(until, call.now(), status=400))
+    if call.ctx.fault("ev_attempts_purged_early"):  # test mode: records go after two years, not the profile's
+        stmt = stmt.where(Attempt.at >= call.now() - timedelta(days=730))
+    result = page(call, stmt, Attempt.id, lambda a: a)
+    result["items"] = stored_attempt_views(call, result["items"])
+    return Reply(200, result)
 
 
 @handles("getCallFrequency")
@@ -480,7 +763,7 @@ def call_frequency(call: Call) -> Reply:
     debt = load_debt(call, call.params["debtId"])
     debtor = call.session.get(Debtor, debt.debtor_id)
     assert debtor is not None  # noqa: S101 - foreign key
-    at = parse_ts(call.query.get("at"), call.now())
+    at = parse_ts(call.query.get("at"), call.now(), status=400)
     rules, _profile = _rules(call, debtor, [debt])
     summary = conduct.call_frequency(facts_for(call, debtor), debt.id, at, rules)
     zone = ZoneInfo(summary.timezone)
@@ -495,7 +778,9 @@ def call_frequency(call: Call) -> Reply:
             "channel": e.channel,
         }
         if excluded:
-            doc["reason"] = e.exclusion or "not_connected"
+            # The engine says "consent"; the interface's vocabulary is consent_exclusion (ICSS CP-06(c)).
+            reason = e.exclusion or "not_connected"
+            doc["reason"] = "consent_exclusion" if reason == "consent" else reason
         return doc
 
     def local_midnight(day: Any) -> str | None:

@@ -7,11 +7,12 @@ from typing import Any
 from sqlalchemy import select
 
 from .. import _evidence
+from .._crypto import mask_name
 from .._problems import Problem
 from .._routing import Call, Reply, handles
 from .._tables import ContactPoint, Debt, Event
-from ._common import iso, new_id, page, parse_ts, receipt_url, strip_none
-from .parties import load_debtor
+from ._common import iso, new_id, page_by_time, parse_ts, receipt_url, strip_none
+from .parties import CLEAR_VIEW_ROLES, load_debtor
 
 #: Event types a debtor may record about itself through self-service (always with source "debtor").
 DEBTOR_EVENT_TYPES = frozenset(
@@ -32,7 +33,31 @@ DEBTOR_EVENT_TYPES = frozenset(
 )
 
 
-def event_view(row: Event) -> dict[str, Any]:
+#: Personal data inside event details (x-icss-pii in event-input.schema.json): sealed at rest.
+_PII_DETAILS = ("attorney_name",)
+_SEALED = "_sealed"
+
+
+def _seal_details(call: Call, details: dict[str, Any]) -> dict[str, Any]:
+    personal = {k: details[k] for k in _PII_DETAILS if k in details}
+    if not personal:
+        return details
+    rest = {k: v for k, v in details.items() if k not in personal}
+    return {**rest, _SEALED: call.ctx.cipher.seal(personal, tenant=call.tenant_id, field="event.details")}
+
+
+def _shown_details(call: Call, row: Event) -> dict[str, Any]:
+    details = dict(row.details or {})
+    sealed = details.pop(_SEALED, None)
+    if sealed is not None:
+        personal = call.ctx.cipher.open(sealed, tenant=row.tenant_id, field="event.details")
+        clear = call.who.role in CLEAR_VIEW_ROLES
+        details.update({k: v if clear else mask_name(str(v)) for k, v in personal.items()})
+    return details
+
+
+def event_view(call: Call, row: Event) -> dict[str, Any]:
+    consent = row.type in ("consent_given", "consent_revoked")
     return strip_none(
         {
             "id": row.id,
@@ -41,8 +66,10 @@ def event_view(row: Event) -> dict[str, Any]:
             "source": row.source,
             "effective_at": iso(row.effective_at),
             "debt_id": row.debt_id,
-            "details": row.details,
+            "details": _shown_details(call, row),
             "recorded_at": iso(row.recorded_at),
+            # Consent counts only when the debtor gives it (Reg F 1006.14(b)(3)(i), 1006.6(d)(4)).
+            "counts": row.source == "debtor" if consent else None,
             "evidence_index": row.evidence_index,
             "receipt_url": receipt_url(row.evidence_index),
         }
@@ -71,8 +98,12 @@ def add_event(
             )
     point_id = details.get("contact_point_id")
     if point_id is not None:
-        point = call.session.get(ContactPoint, point_id)
-        if point is None or point.tenant_id != call.tenant_id or point.debtor_id != debtor_id:
+        point = (
+            call.session.get(ContactPoint, {"tenant_id": call.tenant_id, "id": point_id})
+            if isinstance(point_id, str)
+            else None
+        )
+        if point is None or point.debtor_id != debtor_id:
             raise Problem(
                 "validation-failed",
                 "contact_point_id is not a contact point of this debtor",
@@ -87,7 +118,7 @@ def add_event(
         type=kind,
         source=source,
         effective_at=effective,
-        details=details,
+        details=_seal_details(call, details),
         recorded_at=now,
     )
     call.session.add(row)
@@ -96,7 +127,14 @@ def add_event(
         call.session,
         call.tenant_id,
         "event",
-        {"event_id": row.id, "type": kind, "source": source, "debt_id": debt_id, "effective_at": iso(effective)},
+        # Fault ev_entry_unnamed (test mode): the entry does not say which event it records.
+        {
+            "event_id": None if call.ctx.fault("ev_entry_unnamed") else row.id,
+            "type": kind,
+            "source": source,
+            "debt_id": debt_id,
+            "effective_at": iso(effective),
+        },
         debtor_id=debtor_id,
         at=now,
     )
@@ -121,7 +159,7 @@ def record_event(call: Call) -> Reply:
         debt_id=body.get("debt_id"),
         effective_at=effective,
     )
-    doc = event_view(row)
+    doc = event_view(call, row)
     doc["recorded_by"] = call.who.role
     return Reply(201, doc, headers={"Location": f"/icss/v1/debtors/{debtor.id}/events"}, resource_id=row.id)
 
@@ -132,4 +170,7 @@ def list_events(call: Call) -> Reply:
     stmt = select(Event).where(Event.tenant_id == call.tenant_id, Event.debtor_id == debtor.id)
     if kind := call.query.get("type"):
         stmt = stmt.where(Event.type == kind)
-    return Reply(200, page(call, stmt, Event.id, event_view))
+    if since := call.query.get("since"):
+        stmt = stmt.where(Event.effective_at >= parse_ts(since, call.now(), status=400))
+    # The interface lists events by effective_at (a backdated notice sorts where it took effect).
+    return Reply(200, page_by_time(call, stmt, Event.effective_at, Event.id, lambda row: event_view(call, row)))

@@ -79,19 +79,32 @@ def _entry_for_caller(call: Call, index: int) -> Any:
     return row
 
 
+def _index(call: Call) -> int:
+    raw = call.params["index"]
+    return int(raw) if raw.isdigit() else -1
+
+
 @handles("getEvidenceEntry")
 def entry(call: Call) -> Reply:
-    row = _entry_for_caller(call, int(call.params["index"]) if call.params["index"].isdigit() else -1)
+    row = _entry_for_caller(call, _index(call))
     return Reply(200, _evidence.entry_document(row))
 
 
 @handles("getInclusionProof")
 def inclusion(call: Call) -> Reply:
-    index, size = _int(call, "index"), _int(call, "tree_size")
-    _entry_for_caller(call, index)
-    log = _evidence.log_for(call.session, call.tenant_id)
+    tenant_id = call.tenant_id
+    index = _int(call, "index")
+    if call.query.get("tree_size") is None:
+        # The default is the latest checkpoint, so the proof checks against a signed root.
+        size = int(_evidence.checkpoint(call.session, call.ctx.keys, tenant_id, call.now())["tree_size"])
+    else:
+        size = _int(call, "tree_size")
+    log = _evidence.log_for(call.session, tenant_id)
     if not 0 <= index < size <= log.size:
-        raise Problem("validation-failed", f"need 0 <= index < tree_size <= {log.size}", status=400)
+        raise Problem("validation-failed", f"need 0 <= index < tree_size <= {log.size}")
+    row = _evidence.entry_row(call.session, tenant_id, index)
+    if not call.who.may_see_debtor(row.debtor_id or ""):
+        raise Problem("not-found")  # the same answer as for an entry that does not exist (DS-03)
     return Reply(
         200, {"leaf_index": index, "tree_size": size, "audit_path": [_b64(h) for h in log.inclusion_proof(index, size)]}
     )
@@ -103,7 +116,7 @@ def consistency(call: Call) -> Reply:
     first, second = _int(call, "first"), _int(call, "second")
     log = _evidence.log_for(call.session, tenant_id)
     if not 0 < first <= second <= log.size:
-        raise Problem("validation-failed", f"need 0 < first <= second <= {log.size}", status=400)
+        raise Problem("validation-failed", f"need 0 < first <= second <= {log.size}")
     return Reply(
         200, {"first": first, "second": second, "proof": [_b64(h) for h in log.consistency_proof(first, second)]}
     )
@@ -111,7 +124,6 @@ def consistency(call: Call) -> Reply:
 
 @handles("getReceipt")
 def receipt(call: Call) -> Reply:
-    raw = call.params["index"]
-    index = int(raw) if raw.isdigit() else -1
+    index = _index(call)
     _entry_for_caller(call, index)
     return Reply(200, _evidence.receipt(call.session, call.ctx.keys, call.tenant_id, index, call.now()))

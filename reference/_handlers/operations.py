@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 
 from .. import _evidence
-from .._problems import Problem
+from .._problems import MEDIA_TYPE, Problem
 from .._routing import Call, Reply, handles, implemented, tenant_scoped
 from .._tables import Attempt, AuditRecord, Case, Debt, Decision
 from ._common import iso, limit_of, new_id, parse_ts, profile_of, strip_none
@@ -48,12 +48,14 @@ _PII_OPERATIONS = frozenset(
 def health(call: Call) -> Reply:
     try:
         call.session.execute(text("SELECT 1"))
-        status, db = "pass", "pass"
-    except Exception:
-        status, db = "fail", "fail"
+    except Exception:  # any failure of the database is what this check reports
+        # The interface answers an unhealthy service with 503 and a problem document (no detail of
+        # the failure: its text may name hosts or hold statement parameters).
+        doc = {"type": "about:blank", "title": "Service Unavailable", "status": 503, "detail": "database: fail"}
+        return Reply(503, doc, media_type=MEDIA_TYPE)
     return Reply(
-        200 if status == "pass" else 503,
-        {"status": status, "checked_at": iso(datetime.now().astimezone()), "checks": {"database": db}},
+        200,
+        {"status": "pass", "checked_at": iso(datetime.now().astimezone()), "checks": {"database": {"status": "pass"}}},
     )
 
 
@@ -166,9 +168,9 @@ def audit_view(record: AuditRecord) -> dict[str, Any]:
 def audit_log(call: Call) -> Reply:
     stmt = select(AuditRecord).where(AuditRecord.tenant_id == call.tenant_id)
     if since := call.query.get("since"):
-        stmt = stmt.where(AuditRecord.at >= parse_ts(since, call.now()))
+        stmt = stmt.where(AuditRecord.at >= parse_ts(since, call.now(), status=400))
     if until := call.query.get("until"):
-        stmt = stmt.where(AuditRecord.at < parse_ts(until, call.now()))
+        stmt = stmt.where(AuditRecord.at < parse_ts(until, call.now(), status=400))
     if role := call.query.get("actor_role"):
         stmt = stmt.where(AuditRecord.role == role)
     if resource_id := call.query.get("resource_id"):
@@ -192,8 +194,8 @@ def audit_log(call: Call) -> Reply:
 
 def _period(call: Call) -> tuple[datetime, datetime]:
     now = call.now()
-    end = parse_ts(call.query.get("to"), now)
-    start = parse_ts(call.query.get("from"), end - timedelta(days=30))
+    end = parse_ts(call.query.get("to"), now, status=400)
+    start = parse_ts(call.query.get("from"), end - timedelta(days=30), status=400)
     if start >= end:
         raise Problem("validation-failed", "from must be before to", status=400)
     return start, end

@@ -14,7 +14,7 @@ from .._crypto import mask_contact, mask_digits, mask_name
 from .._problems import Problem
 from .._routing import Call, Reply, handles, tenant_scoped
 from .._tables import ContactPoint, Debt, Debtor, Event
-from ._common import iso, iso_date, new_id, page, profile_of, strip_none
+from ._common import check_language, iso, iso_date, new_id, page, profile_of, receipt_url, strip_none
 from .sandbox import new_client
 
 #: Roles that see personal data in clear in getDebtor (DS-05: collectors and auditors see it masked).
@@ -93,7 +93,7 @@ def debtor_view(call: Call, debtor: Debtor, *, clear: bool) -> dict[str, Any]:
 def load_debtor(call: Call, debtor_id: str) -> Debtor:
     """The tenant's debtor ``debtor_id``; a debtor token reaches only itself (404 otherwise)."""
     who = call.who
-    if not who.may_see_debtor(debtor_id):
+    if not who.may_see_debtor(debtor_id) and not call.ctx.fault("ds_debtor_scope_ignored"):
         raise Problem("not-found")
     debtor: Debtor = tenant_scoped(call.session, Debtor, call.tenant_id, debtor_id)
     return debtor
@@ -103,7 +103,26 @@ def _seal(call: Call, value: Any, field: str) -> str:
     return call.ctx.cipher.seal(value, tenant=call.tenant_id, field=field)
 
 
+def _check_contact_points(call: Call, points: list[dict[str, Any]]) -> None:
+    """Client-given ids are unique within the tenant (time zones were checked with the body)."""
+    given = [raw["id"] for raw in points if raw.get("id")]
+    if len(given) != len(set(given)):
+        raise Problem(
+            "validation-failed",
+            "contact point ids repeat within the request",
+            errors=[{"pointer": "/contact_points", "message": "ids must be unique"}],
+        )
+    if (
+        given
+        and call.session.execute(
+            select(ContactPoint.id).where(ContactPoint.tenant_id == call.tenant_id, ContactPoint.id.in_(given))
+        ).first()
+    ):
+        raise Problem("conflict", "a contact point with one of these ids already exists in this tenant")
+
+
 def _add_contact_points(call: Call, debtor_id: str, points: list[dict[str, Any]]) -> None:
+    _check_contact_points(call, points)
     for raw in points:
         if raw["kind"] == "address":
             display = raw["address"]["lines"][0]
@@ -124,7 +143,7 @@ def _add_contact_points(call: Call, debtor_id: str, points: list[dict[str, Any]]
                 timezone=raw.get("timezone"),
                 is_workplace=bool(raw.get("is_workplace")),
                 value_sealed=_seal(call, stored, "contact_point.value"),
-                value_masked=mask_contact(raw["kind"], display),
+                value_masked=mask_contact(raw["kind"], display)[:200],  # the column's width
                 data={k: raw[k] for k in ("phone_type", "sms_capable", "label") if k in raw}
                 | ({"country": raw["address"]["country"]} if raw["kind"] == "address" else {}),
             )
@@ -140,10 +159,16 @@ def _masked_identity(body: dict[str, Any]) -> dict[str, Any]:
     return masked
 
 
+def _check_locale(body: dict[str, Any]) -> None:
+    if "language" in body:
+        check_language(body["language"], "/language")
+
+
 @handles("createDebtor")
 def create_debtor(call: Call) -> Reply:
     body = call.body
     profile_of(call, body["profile"])
+    _check_locale(body)
     now = call.now()
     debtor = Debtor(
         id=new_id("dbr"),
@@ -159,6 +184,7 @@ def create_debtor(call: Call) -> Reply:
         profile=body["profile"],
         preferences={},
         created_at=now,
+        external_ref=body.get("external_ref"),
     )
     call.session.add(debtor)
     call.session.flush()
@@ -179,20 +205,25 @@ def get_debtor(call: Call) -> Reply:
 @handles("listDebtors")
 def list_debtors(call: Call) -> Reply:
     stmt = select(Debtor).where(Debtor.tenant_id == call.tenant_id)
+    if (ref := call.query.get("external_ref")) is not None:
+        stmt = stmt.where(Debtor.external_ref == ref)
     # DS-05: lists never carry personal data in clear, whatever the role.
-    return Reply(200, page(call, stmt, Debtor.id, lambda d: debtor_view(call, d, clear=False)))
+    clear = call.ctx.fault("ds_list_unmasked")
+    return Reply(200, page(call, stmt, Debtor.id, lambda d: debtor_view(call, d, clear=clear)))
 
 
 @handles("updateDebtor")
 def update_debtor(call: Call) -> Reply:
     debtor = load_debtor(call, call.params["debtorId"])
     body = call.body
+    _check_locale(body)
     pii = _pii(call, debtor)
     for key in ("name", "national_id", "date_of_birth", "external_ref"):
         if key in body:
             pii[key] = body[key]
     debtor.pii_sealed = _seal(call, pii, "debtor.pii")
     debtor.masked = _masked_identity({**pii, "name": pii["name"]})
+    debtor.external_ref = pii.get("external_ref")
     if "profile" in body:
         profile_of(call, body["profile"])
         debtor.profile = body["profile"]
@@ -247,6 +278,7 @@ def debt_view(call: Call, debt: Debt, *, clear: bool) -> dict[str, Any]:
         "evidence_index": data.pop("evidence_index", None),
         **data,
     }
+    doc["receipt_url"] = receipt_url(doc["evidence_index"])
     doc.setdefault("status", "active")
     doc.setdefault("balance", data.get("itemization", {}).get("current_amount", "0"))
     if doc["status"] == "active" and "dispute_pending" in debtor_flags_for_debt(call, debt):
@@ -271,7 +303,7 @@ def debtor_flags_for_debt(call: Call, debt: Debt) -> set[str]:
 
 def load_debt(call: Call, debt_id: str) -> Debt:
     debt: Debt = tenant_scoped(call.session, Debt, call.tenant_id, debt_id)
-    if not call.who.may_see_debtor(debt.debtor_id):
+    if not call.who.may_see_debtor(debt.debtor_id) and not call.ctx.fault("dr_debt_scope_ignored"):
         raise Problem("not-found")
     return debt
 
@@ -310,7 +342,10 @@ def create_debt(call: Call) -> Reply:
         "evidence_index": index,
     }
     return Reply(
-        201, debt_view(call, debt, clear=True), headers={"Location": f"/icss/v1/debts/{debt.id}"}, resource_id=debt.id
+        201,
+        debt_view(call, debt, clear=call.who.role in CLEAR_VIEW_ROLES),
+        headers={"Location": f"/icss/v1/debts/{debt.id}"},
+        resource_id=debt.id,
     )
 
 
@@ -337,7 +372,7 @@ def add_charge(call: Call) -> Reply:
         raise Problem("validation-failed", "the charge currency differs from the debt's")
     authorised = set(data.get("authorised_charges") or ())
     now = call.now()
-    if body["kind"] not in authorised:
+    if body["kind"] not in authorised and not call.ctx.fault("sc_unauthorized_charge_accepted"):
         # Reg F 1006.22(b): collect only amounts expressly authorised by the agreement or permitted by law.
         raise Problem(
             "unauthorized-charge",
@@ -407,7 +442,8 @@ def validation_notice(call: Call) -> Reply:
         "debt_collector": {"name": settings.collector_name, "mailing_address": settings.collector_address},
         "consumer": {"name": _pii(call, debtor)["name"], "mailing_address": address},
         "account_number_truncated": debt.account_masked,
-        "creditor_on_itemization_date": item.get("creditor_on_itemization_date"),
+        # Reg F 1006.34(c)(2)(iii); unless the creditor told otherwise, the current creditor held it then too.
+        "creditor_on_itemization_date": item.get("creditor_on_itemization_date") or data["creditor"]["name"],
         "current_creditor": data["creditor"]["name"],
         "itemization_date": item["itemization_date"],
         "itemization_date_basis": item.get("itemization_date_basis"),
@@ -418,8 +454,11 @@ def validation_notice(call: Call) -> Reply:
         "assumed_receipt_date": iso_date(assumed),
         "validation_end_date": iso_date(end),
         "dispute_instructions": {
-            "text": f"To dispute all or part of this debt, tell us by {iso_date(end)}.",
+            # Reg F 1006.34(c)(3)(i)-(iii): the right to dispute and to ask for the original creditor, by the end date.
+            "text": f"To dispute all or part of this debt, tell us by {iso_date(end)}. You may also ask us by "
+            f"{iso_date(end)} for the name and address of the original creditor.",
             "dispute_by": iso_date(end),
+            "original_creditor_request": True,
         },
         "cfpb_url": "https://www.cfpb.gov/debt-collection" if profile.jurisdiction.startswith("us") else None,
         "language": debtor.language,

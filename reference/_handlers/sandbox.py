@@ -11,8 +11,8 @@ from .. import _evidence
 from .._auth import BOOTSTRAP_CLIENT, hash_secret, new_secret
 from .._problems import Problem
 from .._routing import Call, Reply, handles
-from .._tables import Client, OutboxMessage, Tenant
-from ._common import add_duration, iso, new_id, page, parse_ts, profile_of
+from .._tables import Case, Client, Debtor, OutboxMessage, Tenant
+from ._common import add_duration, check_instant, iso, new_id, page, parse_ts, profile_of, receipt_url
 
 STAFF_ROLES = ("collector", "supervisor", "auditor", "admin")
 
@@ -41,6 +41,9 @@ def new_client(call: Call, tenant_id: str, role: str, debtor_id: str | None = No
 @handles("createSandboxTenant")
 def create_tenant(call: Call) -> Reply:
     _require_sandbox(call)
+    if call.who.client_id != BOOTSTRAP_CLIENT:
+        # The operation's contract: tenants are created with the deployment's bootstrap credential only.
+        raise Problem("forbidden", "sandbox tenants are created with the deployment's bootstrap credential")
     body = call.body
     profile_of(call, body["profile"])
     now = datetime.now(UTC)
@@ -94,13 +97,23 @@ def get_clock(call: Call) -> Reply:
     return Reply(200, _clock_doc(call.tenant))
 
 
-def _move_clock(call: Call, target: datetime) -> Reply:
+def _holds_data(call: Call) -> bool:
+    tid = call.tenant_id
+    return any(
+        call.session.execute(select(model.id).where(model.tenant_id == tid).limit(1)).first() is not None
+        for model in (Debtor, Case)
+    )
+
+
+def _move_clock(call: Call, target: datetime, *, allow_rewind: bool = False) -> Reply:
     tenant = call.tenant
     if not tenant.sandbox:
         raise Problem("sandbox-disabled", "this tenant has no test clock")
+    check_instant(target)
     current = call_now(tenant)
-    if target < current:
-        raise Problem("conflict", "the test clock never moves backwards")
+    rewind_ok = allow_rewind and not _holds_data(call)
+    if target < current and not rewind_ok and not call.ctx.fault("op_clock_rewind_allowed"):
+        raise Problem("conflict", "the test clock never moves backwards (allow_rewind only on a tenant with no data)")
     tenant.clock_at = target
     _evidence.record(
         call.session,
@@ -116,7 +129,8 @@ def _move_clock(call: Call, target: datetime) -> Reply:
 @handles("setTestClock")
 def set_clock(call: Call) -> Reply:
     _require_sandbox(call)
-    return _move_clock(call, parse_ts(call.body["now"], call.now()))
+    rewind = call.query.get("allow_rewind") == "true"
+    return _move_clock(call, parse_ts(call.body["now"], call.now()), allow_rewind=rewind)
 
 
 @handles("advanceTestClock")
@@ -141,6 +155,8 @@ def outbox_view(row: OutboxMessage) -> dict[str, Any]:
         "sent_at": iso(row.sent_at),
         "attempt_id": row.attempt_id,
         "evidence_index": row.evidence_index,
+        # EV-07: every item of the debtor's record links to its receipt.
+        "receipt_url": receipt_url(row.evidence_index),
     }
 
 
@@ -153,5 +169,5 @@ def list_outbox(call: Call) -> Reply:
     if channel := call.query.get("channel"):
         stmt = stmt.where(OutboxMessage.channel == channel)
     if since := call.query.get("since"):
-        stmt = stmt.where(OutboxMessage.sent_at >= parse_ts(since, call.now()))
+        stmt = stmt.where(OutboxMessage.sent_at >= parse_ts(since, call.now(), status=400))
     return Reply(200, page(call, stmt, OutboxMessage.id, outbox_view))

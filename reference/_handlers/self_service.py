@@ -14,9 +14,9 @@ from sqlalchemy import select
 from .. import _evidence
 from .._problems import Problem
 from .._routing import Call, Reply, handles, tenant_scoped
-from .._tables import Attempt, Case, Debt, Debtor, Decision, Event, OutboxMessage, Recording
-from ._common import add_duration, iso, new_id, page, profile_of, receipt_url, strip_none
-from .contact import attempt_view, decision_view, recording_view
+from .._tables import Attempt, Case, ContactPoint, Debt, Debtor, Decision, Event, OutboxMessage, Recording
+from ._common import add_duration, check_language, iso, new_id, page, profile_of, receipt_url, strip_none
+from .contact import decision_view, recording_view, stored_attempt_views
 from .events import add_event, event_view
 from .parties import debt_view, debtor_view, load_debt
 from .sandbox import outbox_view
@@ -48,6 +48,21 @@ def _late(case: Case, now: datetime) -> bool:
     return (case.responded_at or now) > due
 
 
+def _dispute_answered_at(call: Call, case: Case) -> datetime | None:
+    answered: datetime | None = call.session.execute(
+        select(Event.effective_at)
+        .where(
+            Event.tenant_id == case.tenant_id,
+            Event.debt_id == case.debt_id,
+            Event.type.in_(("verification_sent", "original_creditor_info_sent")),
+            Event.effective_at >= case.received_at,
+        )
+        .order_by(Event.effective_at)
+        .limit(1)
+    ).scalar()
+    return answered
+
+
 def case_view(call: Call, case: Case) -> dict[str, Any]:
     now = call.now()
     data = dict(case.data)
@@ -58,20 +73,23 @@ def case_view(call: Call, case: Case) -> dict[str, Any]:
         "evidence_index": case.evidence_index,
         "receipt_url": receipt_url(case.evidence_index),
     }
+    text = (
+        call.ctx.cipher.open(case.text_sealed, tenant=case.tenant_id, field="case.text") if case.text_sealed else None
+    )
     if case.kind == "dispute":
+        answered = _dispute_answered_at(call, case)
         return strip_none(
             {
                 **base,
                 "debt_id": case.debt_id,
-                "status": case.status,
                 **data,
-                "hold": case.status == "open",
-                "resolved_at": iso(case.responded_at),
+                "description": text,
+                # Verification (or the original creditor's name) ends the hold (Reg F 1006.34(c)(3)).
+                "status": "verified" if answered else case.status,
+                "hold": answered is None and case.status == "open",
+                "resolved_at": iso(case.responded_at or answered),
             }
         )
-    text = (
-        call.ctx.cipher.open(case.text_sealed, tenant=case.tenant_id, field="case.text") if case.text_sealed else None
-    )
     doc = {
         **base,
         "due_at": iso(case.due_at),
@@ -137,10 +155,9 @@ def create_dispute(call: Call) -> Reply:
     debtor = _me(call)
     body = call.body
     debt = load_debt(call, body["debt_id"])
-    data = strip_none(
-        {"reason": body["reason"], "description": body.get("description"), "portion": body.get("portion")}
-    )
-    case = _open_case(call, "dispute", debtor, due_in="P30D", data=data, debt_id=debt.id)
+    data = strip_none({"reason": body["reason"], "portion": body.get("portion")})
+    # The debtor's own words may hold personal data: sealed like a complaint's, never copied into the event.
+    case = _open_case(call, "dispute", debtor, due_in="P30D", data=data, text=body.get("description"), debt_id=debt.id)
     # The event is what the conduct engine reads: collection on the debt holds until verification (DR-02).
     event = add_event(
         call,
@@ -151,7 +168,6 @@ def create_dispute(call: Call) -> Reply:
         details=strip_none(
             {
                 "form": "electronic",
-                "reason": body.get("description"),
                 "dispute_id": case.id,
                 "portion": body.get("portion"),
             }
@@ -174,6 +190,10 @@ def create_complaint(call: Call) -> Reply:
     body = call.body
     if body.get("debt_id"):
         load_debt(call, body["debt_id"])
+    if body.get("related_attempt_id"):
+        attempt = call.session.get(Attempt, body["related_attempt_id"])
+        if attempt is None or attempt.tenant_id != call.tenant_id or attempt.debtor_id != debtor.id:
+            raise Problem("not-found", "related_attempt_id is not a contact attempt made to you")
     days = int(profile_of(call, _profile_id(call, debtor, body.get("debt_id"))).value("complaint_response_days"))
     data = strip_none(
         {
@@ -299,9 +319,18 @@ def get_preferences(call: Call) -> Reply:
 def update_preferences(call: Call) -> Reply:
     debtor = _me(call)
     body = {k: v for k, v in call.body.items() if k != "updated_at"}
+    own_points = set(
+        call.session.execute(
+            select(ContactPoint.id).where(ContactPoint.tenant_id == call.tenant_id, ContactPoint.debtor_id == debtor.id)
+        ).scalars()
+    )
+    if any(p.get("contact_point_id") not in own_points for p in body["inconvenient_places"] if "contact_point_id" in p):
+        # A debtor names only its own contact points; another debtor's (or no one's) is not found.
+        raise Problem("not-found", "a contact_point_id of inconvenient_places is not one of yours")
     now = call.now()
     debtor.preferences = {**body, "updated_at": iso(now)}
     if body.get("language"):
+        check_language(body["language"], "/language")
         debtor.language = body["language"]
     _evidence.record(
         call.session,
@@ -326,24 +355,16 @@ def _collect(call: Call, debtor: Debtor) -> dict[str, list[Any]]:
         "debts": [
             debt_view(call, d, clear=True) for d in rows(Debt, Debt.tenant_id == tid, Debt.debtor_id == debtor.id)
         ],
-        "events": [event_view(e) for e in rows(Event, Event.tenant_id == tid, Event.debtor_id == debtor.id)],
+        "events": [event_view(call, e) for e in rows(Event, Event.tenant_id == tid, Event.debtor_id == debtor.id)],
         "contact_decisions": [
             decision_view(d)
             for d in rows(
                 Decision, Decision.tenant_id == tid, Decision.debtor_id == debtor.id, Decision.kind == "contact"
             )
         ],
-        "contact_attempts": [
-            attempt_view(
-                a,
-                {
-                    "reasons": [],
-                    "counted": a.channel in ("call", "ringless_voicemail", "ai_voice")
-                    and a.outcome not in ("busy", "not_in_service"),
-                },
-            )
-            for a in rows(Attempt, Attempt.tenant_id == tid, Attempt.debtor_id == debtor.id)
-        ],
+        "contact_attempts": stored_attempt_views(
+            call, rows(Attempt, Attempt.tenant_id == tid, Attempt.debtor_id == debtor.id)
+        ),
         "messages": [
             outbox_view(m)
             for m in rows(OutboxMessage, OutboxMessage.tenant_id == tid, OutboxMessage.debtor_id == debtor.id)

@@ -59,11 +59,12 @@ class History:
     """The facts filtered to an instant and sorted.
 
     Events count when ``effective_at <= instant`` (a notice is complete on receipt, Reg F
-    comment 6(c)(1)-1). Attempts count when made strictly before the instant for a decision
-    (``inclusive=False``), or up to and including it for a ledger summary (``inclusive=True``).
+    comment 6(c)(1)-1). Attempts count when made up to and including the instant: an attempt
+    already recorded at the same instant (a frozen sandbox clock, or two calls within one clock
+    tick) happened before the one being decided, so it must count against the caps.
     """
 
-    def __init__(self, facts: DebtorFacts, instant: datetime, *, inclusive: bool = False) -> None:
+    def __init__(self, facts: DebtorFacts, instant: datetime, *, inclusive: bool = True) -> None:
         self.facts = facts
         self.instant = instant
         self.events: tuple[Event, ...] = tuple(

@@ -7,11 +7,21 @@ prefixes keep a leaf from ever being mistaken for a node (second pre-image resis
 
 An entry is a JSON object; its leaf data is the RFC 8785 (JSON Canonicalization Scheme)
 serialisation, so that any verifier, in any language, recomputes the same bytes.
+
+Speed: the ``rfc8785`` package is pure Python (about 16 µs for a typical entry, most of the cost
+of an append). For the values entries actually hold — strings, integers within ±(2**53 - 1),
+booleans, null, lists, and objects with ASCII keys — the standard library's C JSON encoder with
+sorted keys and no whitespace writes exactly the RFC 8785 bytes, in about a third of the time:
+it escapes the same characters the same way (quote, backslash, and the C0 controls as the
+short escapes or lowercase ``\\u00xx``), and ASCII keys sort the same by code point as by
+UTF-16 unit. Anything else — floats, whose ECMAScript form differs from Python's, non-ASCII
+keys, tuples and other types — goes to ``rfc8785``. A property test checks that the two agree.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -37,6 +47,30 @@ def hash_children(left: bytes, right: bytes) -> bytes:
     return hashlib.sha256(_NODE_PREFIX + left + right).digest()
 
 
+_SAFE_INTEGER = 2**53 - 1  # RFC 8785 §3.2.2.3: integers beyond IEEE 754 precision are refused
+_FAST_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def _plain(value: object) -> bool:
+    """True when the C JSON encoder already writes the RFC 8785 form of ``value``."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if type(item) is dict:
+            for key in item:
+                if type(key) is not str or not key.isascii():
+                    return False
+            pending.extend(item.values())
+        elif type(item) is list:
+            pending.extend(item)
+        elif type(item) is int:
+            if not -_SAFE_INTEGER <= item <= _SAFE_INTEGER:
+                return False
+        elif not (item is None or type(item) is str or type(item) is bool):
+            return False
+    return True
+
+
 def canonical_entry_bytes(entry: Mapping[str, Any]) -> bytes:
     """Serialise an evidence entry with RFC 8785 (JCS): the leaf data of the log.
 
@@ -47,7 +81,13 @@ def canonical_entry_bytes(entry: Mapping[str, Any]) -> bytes:
     """
     if not isinstance(entry, Mapping):
         raise TypeError(f"an evidence entry is a JSON object, not {type(entry).__name__}")
-    return rfc8785.dumps(dict(entry))
+    document = dict(entry)
+    if _plain(document):
+        try:
+            return _FAST_JSON.encode(document).encode()
+        except UnicodeEncodeError:
+            pass  # a lone surrogate: let rfc8785 refuse it with its own error
+    return rfc8785.dumps(document)
 
 
 def entry_leaf_hash(entry: Mapping[str, Any]) -> bytes:

@@ -203,3 +203,36 @@ def test_search_works_offline(browser_page: tuple[Page, list[str]], base_url: st
     page.wait_for_load_state("networkidle")
     assert search(page, query) > 0, f"search finds nothing for {query!r}"
     assert not remote, f"search fetched remote resources: {remote}"
+
+
+def test_sample_report_page(browser_page: tuple[Page, list[str]], base_url: str, tmp_path: Path) -> None:
+    """The rendered sample report: verdict, outcome chips and a working link to the downloadable report.html."""
+    page, remote = browser_page
+    page.goto(f"{base_url}sample-report/")
+    page.wait_for_load_state("networkidle")
+    shot = tmp_path / "sample-report.png"
+    page.screenshot(path=str(shot), full_page=True)
+    print(f"screenshot: {shot}")
+
+    assert page.locator(".icss-verdict").first.is_visible()
+    assert page.locator(".icss-outcome--pass").count() > 0
+    assert page.locator("h3[id='sample-cp']").count() == 1
+    assert_not_blank(page, shot)
+    page.locator("a[href$='reports/sample/report.html']").first.click()
+    page.wait_for_load_state("networkidle")
+    assert "ICSS" in page.locator("h1").first.inner_text()
+    assert not remote, f"the page fetched remote resources: {remote}"
+
+
+def test_guide_page(browser_page: tuple[Page, list[str]], base_url: str, tmp_path: Path) -> None:
+    page, remote = browser_page
+    page.goto(f"{base_url}guides/audit/#attestations")
+    page.wait_for_load_state("networkidle")
+    shot = tmp_path / "audit.png"
+    page.screenshot(path=str(shot))
+    print(f"screenshot: {shot}")
+    heading = page.locator("h2[id='attestations']")
+    assert heading.is_visible()
+    assert page.get_by_text("# schema: attestations").first.is_visible()
+    assert_not_blank(page, shot)
+    assert not remote, f"the page fetched remote resources: {remote}"

@@ -38,4 +38,4 @@ def mutant(name: str, breaks: set[str] | frozenset[str], **kwargs: Any) -> Mutan
 
 
 # The modules that add mutants (import order does not matter).
-from . import op  # noqa: E402, F401
+from . import ai, cp, dr, ds, ev, op, sc  # noqa: E402, F401

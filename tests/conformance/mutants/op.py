@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from . import mutant
+from ._rewrite import rewrite_responses
 
 mutant(
     "problem_stack_trace",
@@ -16,14 +17,14 @@ mutant(
 
 
 def _wrong_spec_version(app: Any) -> Any:
-    """Report a spec_version that is not semantic (e.g. '1.0') on getVersion."""
+    """Report ICSS 2.0.0 on getVersion under the /icss/v1 base path (and against getCapabilities' 1.0.0)."""
 
     async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope["path"] != "/icss/v1/version":
             await app(scope, receive, send)
             return
         body = json.dumps(
-            {"service": "mutant", "service_version": "0", "spec_version": "1.0", "api_version": "v1"}
+            {"service": "mutant", "service_version": "0", "spec_version": "2.0.0", "api_version": "v1"}
         ).encode()
         await send(
             {
@@ -37,4 +38,51 @@ def _wrong_spec_version(app: Any) -> Any:
     return wrapped
 
 
-mutant("version_not_semver", {"OP-04"}, wrap=_wrong_spec_version, note="getVersion reports spec_version '1.0'")
+mutant(
+    "version_wrong_edition", {"OP-04"}, wrap=_wrong_spec_version, note="getVersion reports ICSS 2.0.0 under /icss/v1"
+)
+
+
+def _unhealthy(_scope: dict[str, Any], _body: bytes, _media: str) -> bytes:
+    return json.dumps({"status": "healthy"}).encode()  # not in the enum, and "checked_at" is missing
+
+
+def _other_profiles(_scope: dict[str, Any], body: bytes, _media: str) -> bytes:
+    doc = json.loads(body)
+    return json.dumps({**doc, "profiles": [p for p in doc.get("profiles", []) if p != "us"]}).encode()
+
+
+mutant(
+    "op_health_off_schema",
+    {"OP-01"},
+    wrap=rewrite_responses(r"/icss/v1/health", _unhealthy),
+    note="getHealth answers a body that does not match health.schema.json",
+)
+mutant(
+    "op_idempotent_replay_reruns",
+    {"OP-03"},
+    level=2,
+    only={"OP-01", "OP-02", "OP-03", "OP-04", "OP-06", "OP-07"},
+    faults={"op_idempotent_replay_reruns"},
+    note="Idempotency-Key is ignored: a replay is performed again",
+)
+mutant(
+    "op_profile_not_declared",
+    {"OP-05"},
+    wrap=rewrite_responses(r"/icss/v1/capabilities", _other_profiles),
+    note="getCapabilities does not list the us profile",
+)
+mutant(
+    "op_clock_rewind_allowed",
+    {"OP-06"},
+    faults={"op_clock_rewind_allowed"},
+    note="the sandbox test clock can be moved backwards",
+)
+mutant(
+    "op_cursor_skips_item",
+    {"OP-07"},
+    level=2,
+    only={"OP-01", "OP-02", "OP-03", "OP-04", "OP-06", "OP-07"},
+    faults={"op_cursor_skips_item"},
+    note="following next_cursor skips an item",
+)

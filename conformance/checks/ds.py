@@ -1,0 +1,580 @@
+"""Data protection and security (DS): authentication and roles on every operation, isolation between
+debtors, data minimisation, masking, personal data kept out of errors and URLs, data-subject request
+and breach deadlines, the audit log and separate consent for sensitive data.
+
+The personal data the checks submit are canaries (unique markers); a check fails wherever a canary
+shows up where personal data must not. Operations are read from spec/openapi.yaml, so a check of
+"every operation" follows the interface as it grows.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import re
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+import yaml
+from dateutil.relativedelta import relativedelta
+
+from icss.spec import spec_root
+
+from .._context import CheckContext
+from .._registry import check
+from ._support import problem_document, validate_against
+
+_METHODS = ("get", "put", "post", "delete", "patch")
+_ROLES = ("collector", "supervisor", "auditor", "admin")
+#: A syntactically valid identifier that names nothing: enough to reach authentication.
+_DUMMY_ID = "x0000000000000000"
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+_DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
+
+
+@functools.cache
+def _operations() -> tuple[tuple[str, str, str, bool, frozenset[str]], ...]:
+    """(operationId, method, path, public, roles) of every operation of spec/openapi.yaml."""
+    doc = yaml.safe_load((spec_root() / "openapi.yaml").read_text(encoding="utf-8"))
+    found = []
+    for path, item in doc["paths"].items():
+        for method in _METHODS:
+            op = item.get(method)
+            if op:
+                public = op.get("security", doc.get("security")) == []
+                found.append((op["operationId"], method.upper(), path, public, frozenset(op.get("x-icss-roles", ()))))
+    return tuple(found)
+
+
+def _concrete(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", _DUMMY_ID, path)
+
+
+def _debtor(ctx: CheckContext) -> dict[str, Any]:
+    """A new debtor plus ``pii``: the personal-data values the harness submitted for it, in clear."""
+    debtor = ctx.new_debtor()
+    name = next(c for c in reversed(ctx.canaries) if c.startswith("Canary Name "))
+    national_id = next(c for c in reversed(ctx.canaries) if c.startswith("ID"))
+    phone = next(str(p["value"]) for p in debtor["contact_points"] if p["kind"] == "phone")
+    email = next(c for c in reversed(ctx.canaries) if c.startswith("mail")).lower() + "@example.com"
+    debtor.update(
+        pii=[name, national_id, ctx.canaries[-5], email],
+        clear_name=name,
+        national_id_clear=national_id,
+        email_clear=email,
+        phone_clear=ctx.canaries[-5] if "*" in phone else phone,
+    )
+    return debtor
+
+
+def _leaks(text: str, values: list[str]) -> list[str]:
+    """The values found in ``text`` in clear or base64-encoded."""
+    found = []
+    for value in values:
+        encoded = base64.b64encode(value.encode()).decode().rstrip("=")
+        url_safe = base64.urlsafe_b64encode(value.encode()).decode().rstrip("=")
+        if value in text or quote(value, safe="") in text or encoded[:-2] in text or url_safe[:-2] in text:
+            found.append(value)
+    return found
+
+
+# -- DS-01 / DS-02 ---------------------------------------------------------------------------------
+
+
+@check("DS-01")
+def authentication_on_every_operation(ctx: CheckContext) -> None:
+    """Every operation the OpenAPI document does not declare public answers a request without credentials, with a
+    malformed token and with a token the service did not issue with 401, a WWW-Authenticate header and a problem
+    document."""
+    forged = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ4Iiwicm9sZSI6ImFkbWluIn0.c2lnbmF0dXJl"
+    for operation_id, method, path, public, _roles in _operations():
+        if public:
+            continue
+        for label, token in (
+            ("no credentials", None),
+            ("a malformed token", "not a token"),
+            ("a forged token", forged),
+        ):
+            response = ctx.request(method, _concrete(path), None, token=token, json={} if method != "GET" else None)
+            ctx.require(
+                response.status_code == 401,
+                f"{operation_id} ({method} {path}) with {label} answered {response.status_code}, not 401",
+            )
+            ctx.require(
+                "www-authenticate" in response.headers, f"{operation_id} answered 401 without a WWW-Authenticate header"
+            )
+            problem_document(ctx, response)
+
+
+@check("DS-02")
+def roles_enforced(ctx: CheckContext) -> None:
+    """Every operation answers a valid token of a role the OpenAPI document does not list for it with 403 and a
+    problem document — a collector calling respondToComplaint or getAuditLog, a debtor calling listDebtors."""
+    debtor = ctx.new_debtor()
+    for operation_id, method, path, public, roles in _operations():
+        if public or not roles:
+            continue
+        outsider = next((r for r in _ROLES if r not in roles), None)
+        token = None
+        if outsider is None and "debtor" not in roles:
+            outsider, token = "debtor", debtor["token"]
+        if outsider is None:
+            continue  # every role is admitted
+        response = ctx.request(method, _concrete(path), outsider, token=token, json={} if method != "GET" else None)
+        ctx.require(
+            response.status_code == 403,
+            f"{operation_id} ({method} {path}) called by the {outsider} role, which it does not admit, "
+            f"answered {response.status_code}, not 403",
+        )
+        problem_document(ctx, response)
+    for path in ("/debtors", "/debts"):
+        response = ctx.request("GET", path, token=debtor["token"])
+        ctx.require(
+            response.status_code == 403, f"GET {path} with a debtor's credential answered {response.status_code}"
+        )
+
+
+# -- DS-03 -----------------------------------------------------------------------------------------
+
+
+@check("DS-03")
+def debtor_isolation(ctx: CheckContext) -> None:
+    """With one debtor's credential, another debtor's debtor record, debt, evidence entry and receipt answer 403 or
+    404 without any of that debtor's personal data, and getMyRecord returns only the caller's own record whatever
+    debtor identifier is added to the query."""
+    victim, intruder = _debtor(ctx), _debtor(ctx)
+    debt = ctx.new_debt(victim)
+    account = [c for c in ctx.canaries if c.startswith("ACCT")][-1]
+    secrets = [*victim["pii"], account]
+    paths = [f"/debtors/{victim['id']}", f"/debts/{debt['id']}", f"/debts/{debt['id']}/validation-notice"]
+    if isinstance(debt.get("evidence_index"), int):
+        paths += [f"/evidence/entries/{debt['evidence_index']}", f"/evidence/receipts/{debt['evidence_index']}"]
+    for path in paths:
+        response = ctx.request("GET", path, token=intruder["token"])
+        ctx.require(
+            response.status_code in (403, 404),
+            f"GET {path} with another debtor's credential answered {response.status_code}, not 403 or 404",
+        )
+        problem_document(ctx, response)
+        ctx.require(
+            not _leaks(response.text, secrets), f"GET {path} refused another debtor but shows the owner's personal data"
+        )
+    record = ctx.expect(
+        ctx.request("GET", "/me/record", token=intruder["token"], params={"debtor_id": victim["id"]}),
+        200,
+        400,
+        what="getMyRecord with another debtor's id in the query",
+    )
+    ctx.require(
+        record is None or record.get("debtor_id") in (None, intruder["id"]),
+        "getMyRecord with another debtor's id in the query returns that debtor's record",
+    )
+    text = str(record)
+    ctx.require(
+        victim["id"] not in text and debt["id"] not in text and not _leaks(text, secrets),
+        "getMyRecord with another debtor's id in the query includes that debtor's data",
+    )
+
+
+# -- DS-04 / DS-12 ---------------------------------------------------------------------------------
+
+
+def _debtor_body(ctx: CheckContext, **extra: Any) -> dict[str, Any]:
+    return {
+        "name": ctx.canary("Canary Name "),
+        "profile": ctx.profile.id,
+        "timezones": [ctx.default_timezone],
+        "contact_points": [],
+        **extra,
+    }
+
+
+@check("DS-04")
+def only_necessary_data(ctx: CheckContext) -> None:
+    """createDebtor rejects with 422 any personal-data field the debtor schema does not define (address book,
+    social-media accounts, religion, ethnic origin), getDebtor returns no field beyond the schema, and no
+    operation takes in an address book or call history."""
+    extras = {
+        "address_book": [{"name": ctx.canary("Friend "), "phone": "+12125550123"}],
+        "social_media_accounts": [ctx.canary("@handle")],
+        "religion": ctx.canary("Faith "),
+        "ethnic_origin": ctx.canary("Origin "),
+    }
+    for field, value in extras.items():
+        response = ctx.request("POST", "/debtors", json=_debtor_body(ctx, **{field: value}))
+        ctx.require(
+            response.status_code == 422,
+            f"createDebtor with an undefined personal-data field {field!r} answered {response.status_code}, not 422",
+        )
+        problem_document(ctx, response)
+    debtor = ctx.new_debtor()
+    for role in ("collector", "supervisor"):
+        body = ctx.expect(ctx.request("GET", f"/debtors/{debtor['id']}", role), 200, what=f"getDebtor as {role}")
+        validate_against(ctx, body, "debtor")
+        known = {
+            "id",
+            "external_ref",
+            "name",
+            "national_id",
+            "date_of_birth",
+            "language",
+            "profile",
+            "timezones",
+            "contact_points",
+            "created_at",
+            "updated_at",
+            "pii_masked",
+            "flags",
+        }
+        ctx.require(
+            set(body) <= known, f"getDebtor returns fields beyond the debtor schema: {sorted(set(body) - known)}"
+        )
+    for operation_id, _method, path, _public, _roles in _operations():
+        ctx.require(
+            not re.search(r"address-?book|call-?history|contacts?-?(import|upload)", path + operation_id, re.I),
+            f"{operation_id} ({path}) appears to take in a device address book or call history",
+        )
+
+
+@check("DS-12")
+def sensitive_data_needs_separate_consent(ctx: CheckContext) -> None:
+    """A consent_given event for sensitive data that names no purpose or bundles several purposes is rejected with
+    422, a single-purpose one is accepted, and createDebtor rejects voiceprints or other biometric data with 422."""
+    debtor = ctx.new_debtor()
+    path = f"/debtors/{debtor['id']}/events"
+    for label, details in (
+        ("no purpose", {"form": "written"}),
+        ("bundled purposes", {"purpose": ["sensitive_data", "ai_voice"], "form": "written"}),
+    ):
+        response = ctx.request("POST", path, json={"type": "consent_given", "source": "debtor", "details": details})
+        ctx.require(
+            response.status_code == 422,
+            f"a consent_given event for sensitive data with {label} answered {response.status_code}, not 422",
+        )
+        problem_document(ctx, response)
+    single = ctx.request(
+        "POST",
+        path,
+        json={"type": "consent_given", "source": "debtor", "details": {"purpose": "sensitive_data", "form": "written"}},
+    )
+    ctx.expect(single, 201, what="a separate, single-purpose consent_given for sensitive data")
+    for field in ("voiceprint", "biometrics"):
+        response = ctx.request("POST", "/debtors", json=_debtor_body(ctx, **{field: ctx.canary("VOICE")}))
+        ctx.require(
+            response.status_code == 422, f"createDebtor with {field!r} data answered {response.status_code}, not 422"
+        )
+        problem_document(ctx, response)
+
+
+# -- DS-05 / DS-06 ---------------------------------------------------------------------------------
+
+
+def _masked_ok(shown: str, clear: str, kind: str) -> bool:
+    """Whether ``shown`` reveals no more of ``clear`` than DS-05 allows."""
+    if shown == clear:
+        return False
+    if kind == "email":
+        local = shown.partition("@")[0]
+        return len(re.sub(r"[*•·xX]", "", local)) <= 1
+    visible = re.sub(r"[^0-9A-Za-z]", "", re.sub(r"[*•·]", "", shown))
+    tail = re.sub(r"[^0-9A-Za-z]", "", clear)
+    # A telephone number may keep its country code: only the digits after it count.
+    if kind == "phone" and shown.startswith("+"):
+        code = re.match(r"\+\d{1,3}", shown)
+        visible = visible[len(code.group(0)) - 1 :] if code else visible
+    return len(visible) <= 4 and tail.endswith(visible)
+
+
+def _check_masked(ctx: CheckContext, where: str, doc: Any, debtor: dict[str, Any]) -> None:
+    text = str(doc)
+    for value in (debtor["national_id_clear"], debtor["phone_clear"], debtor["email_clear"]):
+        ctx.require(value not in text, f"{where} shows a national id, telephone number or e-mail address in full")
+    if not isinstance(doc, dict) or "contact_points" not in doc:
+        return
+    if doc.get("national_id"):
+        ctx.require(
+            _masked_ok(str(doc["national_id"]), debtor["national_id_clear"], "id"),
+            f"{where} shows national_id {doc['national_id']!r}: more than its last four characters in clear",
+        )
+    for point in doc["contact_points"]:
+        if point.get("kind") in ("phone", "email"):
+            clear = debtor["phone_clear"] if point["kind"] == "phone" else debtor["email_clear"]
+            ctx.require(
+                _masked_ok(str(point.get("value", "")), clear, point["kind"]),
+                f"{where} shows the {point['kind']} {point.get('value')!r} with more than DS-05 allows in clear",
+            )
+
+
+@check("DS-05")
+def identifiers_masked(ctx: CheckContext) -> None:
+    """getDebtor for collectors, listDebtors for every role and getAuditLog show national ids and telephone numbers
+    only by their last four characters and e-mail addresses only by the first character and the domain."""
+    debtor = _debtor(ctx)
+    ctx.new_debt(debtor)
+    got = ctx.expect(ctx.request("GET", f"/debtors/{debtor['id']}", "collector"), 200, what="getDebtor as collector")
+    _check_masked(ctx, "getDebtor for the collector role", got, debtor)
+    for role in ("collector", "supervisor", "auditor", "admin"):
+        page = ctx.expect(ctx.request("GET", "/debtors", role), 200, what=f"listDebtors as {role}")
+        mine = [d for d in page.get("items", []) if d.get("id") == debtor["id"]]
+        ctx.require(bool(mine), f"listDebtors as {role} does not list the debtor just created")
+        _check_masked(ctx, f"listDebtors for the {role} role", mine[0], debtor)
+    log = ctx.expect(ctx.request("GET", "/audit/events", "auditor", params={"limit": 200}), 200, what="getAuditLog")
+    _check_masked(ctx, "getAuditLog", log, debtor)
+
+
+#: Parameter names that would carry personal data in a URL.
+_PII_PARAMETER = re.compile(r"phone|e-?mail|national|name$|^name|address|birth|account_number", re.IGNORECASE)
+
+
+@check("DS-06")
+def no_personal_data_in_errors_or_urls(ctx: CheckContext) -> None:
+    """Error responses never echo personal data sent with the request, Location headers, cursors and receipt URLs
+    carry no personal data (in clear or base64), no operation takes personal data in its path or query, and
+    getAuditLog shows none in clear."""
+    debtor = _debtor(ctx)
+    secrets = list(debtor["pii"])
+    bad = _debtor_body(ctx, timezones=["Not/AZone"], national_id=ctx.canary("ID"))
+    response = ctx.request("POST", "/debtors", json=bad)
+    ctx.require(
+        400 <= response.status_code < 500, f"createDebtor with an invalid time zone answered {response.status_code}"
+    )
+    problem_document(ctx, response)
+    ctx.require(
+        not _leaks(response.text, [bad["name"], bad["national_id"]]),
+        "a 4xx response echoes personal data of the request",
+    )
+    for value in (debtor["phone_clear"], debtor["national_id_clear"]):
+        response = ctx.request("GET", f"/debtors/{value}")
+        ctx.require(
+            response.status_code in (400, 404), f"GET /debtors/<a telephone number> answered {response.status_code}"
+        )
+        problem_document(ctx, response)
+        ctx.require(not _leaks(response.text, [value]), "a 404 response echoes the personal data given in its path")
+    created = ctx.request("POST", "/debtors", json=_debtor_body(ctx))
+    ctx.expect(created, 201, what="createDebtor")
+    ctx.require(
+        not _leaks(created.headers.get("location", ""), [*secrets, ctx.canaries[-1]]),
+        "the Location header of createDebtor carries personal data",
+    )
+    page = ctx.expect(ctx.request("GET", "/debtors", params={"limit": 1}), 200, what="listDebtors")
+    cursor = str(page.get("next_cursor") or "")
+    ctx.require(not _leaks(cursor, secrets), "the pagination cursor of listDebtors carries personal data")
+    record = ctx.expect(ctx.request("GET", "/me/record", token=debtor["token"]), 200, what="getMyRecord")
+    urls = re.findall(r"'receipt_url': '([^']*)'", str(record))
+    ctx.require(not any(_leaks(u, secrets) for u in urls), "a receipt URL carries personal data")
+    log = ctx.expect(ctx.request("GET", "/audit/events", "auditor", params={"limit": 200}), 200, what="getAuditLog")
+    ctx.require(not _leaks(str(log), secrets), "getAuditLog shows personal data in clear")
+    doc = yaml.safe_load((spec_root() / "openapi.yaml").read_text(encoding="utf-8"))
+    for path, item in doc["paths"].items():
+        ctx.require(not _PII_PARAMETER.search(path), f"the path {path} takes personal data")
+        for method in _METHODS:
+            for param in [*item.get("parameters", []), *(item.get(method) or {}).get("parameters", [])]:
+                name = str(param.get("name", ""))
+                ctx.require(
+                    param.get("in") not in ("query", "path") or not _PII_PARAMETER.search(name),
+                    f"{path} takes the personal-data parameter {name!r} in its URL",
+                )
+
+
+# -- DS-09 / DS-10 ---------------------------------------------------------------------------------
+
+
+def _plus(moment: datetime, duration: str) -> datetime:
+    """``moment`` + an ISO 8601 date duration in calendar arithmetic (P1M from 31 January is 28 February)."""
+    match = _DURATION.match(duration)
+    if match is None:
+        raise ValueError(f"cannot read the duration {duration!r}")
+    years, months, weeks, days = (int(g or 0) for g in match.groups())
+    return moment + relativedelta(years=years, months=months, weeks=weeks, days=days)
+
+
+def _ts(value: Any) -> datetime:
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+@check("DS-09")
+def data_request_deadlines(ctx: CheckContext) -> None:
+    """createDataRequest returns due_at = received_at + data_request_response in calendar arithmetic (with P1M,
+    31 January is due 28 February); an access request reaches a final status by due_at; a request unanswered when
+    the clock passes due_at is flagged late; an extension stays within data_request_extension."""
+    response_period, extension = str(ctx.param("data_request_response")), str(ctx.param("data_request_extension"))
+    ctx.set_clock("2027-01-31T10:00:00Z")
+    debtor = ctx.new_debtor()
+    created = []
+    for kind in ("access", "rectification"):
+        body = {"type": kind, "description": "Please send me my data." if kind == "access" else "Correct my address."}
+        doc = ctx.expect(
+            ctx.request("POST", "/me/data-requests", token=debtor["token"], json=body),
+            201,
+            what=f"createDataRequest {kind}",
+        )
+        validate_against(ctx, doc, "data-request")
+        due = _plus(_ts(doc["received_at"]), response_period)
+        ctx.require(
+            _ts(doc["due_at"]) == due,
+            f"due_at of a request received {doc['received_at']} is {doc['due_at']}; "
+            f"expected received_at + {response_period} = {due.isoformat()}",
+        )
+        created.append(doc)
+    access, pending = created
+    ctx.advance_clock("PT1H")
+    shown = ctx.expect(
+        ctx.request("GET", f"/me/data-requests/{access['id']}", token=debtor["token"]), 200, what="getDataRequest"
+    )
+    if shown["status"] in ("responded", "closed", "refused"):
+        ctx.require(
+            shown.get("responded_at") is not None and _ts(shown["responded_at"]) <= _ts(shown["due_at"]),
+            "an access request in a final status has no responded_at within due_at",
+        )
+        ctx.require(
+            shown["status"] != "refused" or bool(shown.get("refusal_reason")),
+            "an access request was refused without stating the reasons",
+        )
+    ctx.advance_clock(f"{response_period}T1H" if "T" not in response_period else response_period)
+    ctx.advance_clock("P1D")
+    later = ctx.expect(
+        ctx.request("GET", f"/me/data-requests/{pending['id']}", token=debtor["token"]), 200, what="getDataRequest"
+    )
+    validate_against(ctx, later, "data-request")
+    ext = later.get("extension")
+    if ext:
+        ctx.require(extension not in ("P0D", "PT0S"), "a request was extended although the profile allows no extension")
+        ctx.require(
+            _ts(ext["notified_at"]) <= _ts(pending["due_at"]), "the extension was notified after the original due_at"
+        )
+        ctx.require(
+            _ts(ext["new_due_at"]) <= _plus(_ts(pending["due_at"]), extension),
+            f"the extended due_at {ext['new_due_at']} is later than the original due_at + {extension}",
+        )
+    final = later["status"] in ("responded", "closed", "refused")
+    on_time = (
+        final
+        and later.get("responded_at") is not None
+        and _ts(later["responded_at"]) <= _ts((ext or {}).get("new_due_at") or later["due_at"])
+    )
+    ctx.require(
+        on_time or later.get("late") is True,
+        f"a data request still {later['status']!r} after its due_at passed is not flagged late",
+    )
+
+
+@check("DS-10")
+def breach_notification_deadline(ctx: CheckContext) -> None:
+    """reportIncident records detected_at; getIncident shows the notification deadline detected_at +
+    breach_notification_hours and the authority notification time, and flags the incident overdue once the test
+    clock passes the deadline without a notification of the authority."""
+    hours = int(ctx.param("breach_notification_hours"))
+    detected = "2026-03-04T08:00:00Z"
+    body = {
+        "detected_at": detected,
+        "kind": "confidentiality",
+        "description": "A test breach for the harness.",
+        "data_categories": ["contact_details"],
+        "affected_subjects_estimate": 1,
+    }
+    incident = ctx.expect(ctx.request("POST", "/incidents", "supervisor", json=body), 201, what="reportIncident")
+    validate_against(ctx, incident, "incident")
+    due = _ts(detected) + timedelta(hours=hours)
+    shown = ctx.expect(ctx.request("GET", f"/incidents/{incident['id']}", "auditor"), 200, what="getIncident")
+    deadline = shown.get("notification_due_at") or shown.get("due_at")
+    ctx.require(
+        deadline is not None and _ts(deadline) == due,
+        f"getIncident shows the notification deadline {deadline}; expected detected_at + {hours} h = {due.isoformat()}",
+    )
+    ctx.require(_ts(shown["detected_at"]) == _ts(detected), "getIncident does not show the detected_at reported")
+    ctx.require(shown.get("late") is False, "a new incident within its notification deadline is flagged overdue")
+    ctx.advance_clock(f"PT{hours}H")
+    after = ctx.expect(ctx.request("GET", f"/incidents/{incident['id']}", "auditor"), 200, what="getIncident")
+    ctx.require(
+        after.get("authority_notified_at") is not None or after.get("late") is True,
+        f"the test clock passed the notification deadline with no notification of the authority, and "
+        f"getIncident does not flag the incident overdue (late={after.get('late')})",
+    )
+
+
+# -- DS-11 -----------------------------------------------------------------------------------------
+
+
+def _entry(entries: list[dict[str, Any]], role: str, action: str, outcome: str, resource: str | None = None) -> bool:
+    return any(
+        e.get("actor", {}).get("role") == role
+        and e.get("action") == action
+        and e.get("outcome") == outcome
+        and (resource is None or e.get("resource", {}).get("id") == resource)
+        for e in entries
+    )
+
+
+@check("DS-11")
+def audit_log_of_personal_data(ctx: CheckContext) -> None:
+    """Reads and changes of personal data (createDebtor, getDebtor, updateDebtor, listDebtors, getDebt,
+    getMyRecord, exportMyData, listOutbox) and refusals with 403 appear in getAuditLog at once with actor role,
+    action, resource, outcome and an RFC 3339 timestamp; no operation alters or deletes audit entries."""
+    debtor = _debtor(ctx)
+    debt = ctx.new_debt(debtor)
+    ctx.expect(ctx.request("GET", f"/debtors/{debtor['id']}"), 200, what="getDebtor")
+    ctx.expect(ctx.request("GET", "/debtors"), 200, what="listDebtors")
+    ctx.expect(ctx.request("GET", f"/debts/{debt['id']}"), 200, what="getDebt")
+    ctx.expect(
+        ctx.request(
+            "PATCH",
+            f"/debtors/{debtor['id']}",
+            "supervisor",
+            json={"language": "en"},
+            headers={"Content-Type": "application/merge-patch+json"},
+        ),
+        200,
+        what="updateDebtor",
+    )
+    refused = ctx.request(
+        "PATCH",
+        f"/debtors/{debtor['id']}",
+        "collector",
+        json={"language": "en"},
+        headers={"Content-Type": "application/merge-patch+json"},
+    )
+    ctx.require(refused.status_code == 403, f"updateDebtor by a collector answered {refused.status_code}, not 403")
+    ctx.expect(ctx.request("GET", "/me/record", token=debtor["token"]), 200, what="getMyRecord")
+    ctx.expect(ctx.request("GET", "/me/export", token=debtor["token"]), 200, what="exportMyData")
+    ctx.outbox()
+    entries: list[dict[str, Any]] = []
+    cursor = None
+    for _ in range(10):
+        page = ctx.expect(
+            ctx.request(
+                "GET", "/audit/events", "auditor", params={"limit": 200, **({"cursor": cursor} if cursor else {})}
+            ),
+            200,
+            what="getAuditLog",
+        )
+        entries += page.get("items", [])
+        cursor = page.get("next_cursor")
+        if not cursor:
+            break
+    for entry in entries:
+        validate_against(ctx, entry, "audit-event")
+        ctx.require(
+            bool(_RFC3339.match(str(entry.get("at")))),
+            f"audit entry time {entry.get('at')!r} is not RFC 3339 with offset",
+        )
+    wanted = [
+        ("createDebtor", "collector", "create", "success", debtor["id"]),
+        ("getDebtor", "collector", "read", "success", debtor["id"]),
+        ("getDebt", "collector", "read", "success", debt["id"]),
+        ("listDebtors", "collector", "read", "success", None),
+        ("updateDebtor", "supervisor", "update", "success", debtor["id"]),
+        ("updateDebtor refused with 403", "collector", "deny", "denied", debtor["id"]),
+        ("getMyRecord", "debtor", "read", "success", None),
+        ("exportMyData", "debtor", "export", "success", None),
+        ("listOutbox", "admin", "read", "success", None),
+    ]
+    missing = [
+        name for name, role, action, outcome, resource in wanted if not _entry(entries, role, action, outcome, resource)
+    ]
+    ctx.require(not missing, f"getAuditLog has no entry for: {', '.join(missing)}")
+    for operation_id, method, path, _public, _roles in _operations():
+        ctx.require(
+            not (path.startswith("/audit") and method != "GET"),
+            f"{operation_id} ({method} {path}) alters or deletes audit entries",
+        )

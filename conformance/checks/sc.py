@@ -1,0 +1,291 @@
+"""Scripts and communication content (SC): what may be demanded and what every message must say.
+
+Each check is self-contained. SC-01..SC-09 and SC-11 are decided on the public test split of the ICSS
+script corpus (spec/corpora/scripts, read through icss.spec): every utterance goes to the target's
+checkUtteranceBatch with its recorded language, speaker role and context, and the returned categories
+are scored per category and language against the claimed profile's script_recall_min and
+script_false_positive_max. Each check runs in its own sandbox, so each sends the split itself.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from typing import Any
+
+from icss.spec import spec_root
+
+from .._context import CheckContext
+from .._outcomes import CheckSkipped
+from .._registry import check
+from ._support import problem_document
+
+#: checkUtteranceBatch takes at most 1000 items a request (script-check-batch-request.schema.json).
+_BATCH_MAX = 1000
+
+#: Reg F 1006.18(e): the mini-Miranda, or in later communications "from a debt collector".
+_US_DISCLOSURE = re.compile(r"from a debt collector|attempt(ing)? to collect a debt", re.IGNORECASE)
+
+
+@check("SC-10")
+def unauthorised_charges_refused(ctx: CheckContext) -> None:
+    """addDebtCharge refuses a fee kind the debt's agreement does not authorise with 422 unauthorized-charge
+    and reason unauthorized_charge, leaves the balance unchanged, and accepts a kind the agreement lists."""
+    debtor = ctx.new_debtor()
+    debt = ctx.new_debt(debtor)  # authorises interest only
+    before = ctx.expect(ctx.request("GET", f"/debts/{debt['id']}"), 200, what="getDebt")
+    charge = {"kind": "collection_fee", "amount": "25.00", "currency": debt["currency"], "basis": "agreement"}
+    refused = ctx.request("POST", f"/debts/{debt['id']}/charges", json=charge)
+    ctx.require(
+        refused.status_code == 422,
+        f"addDebtCharge accepted a collection_fee the agreement does not authorise ({refused.status_code}, not 422)",
+        severity="critical",
+    )
+    problem = problem_document(ctx, refused)
+    ctx.require(
+        str(problem.get("type", "")).endswith("/unauthorized-charge"),
+        f"the refusal has problem type {problem.get('type')!r}, not unauthorized-charge",
+    )
+    ctx.require(
+        "unauthorized_charge" in (problem.get("reasons") or []),
+        f"the refusal's reasons {problem.get('reasons')} lack unauthorized_charge",
+    )
+    after = ctx.expect(ctx.request("GET", f"/debts/{debt['id']}"), 200, what="getDebt")
+    ctx.require(
+        after.get("balance") == before.get("balance"),
+        f"the refused charge changed the balance from {before.get('balance')} to {after.get('balance')}",
+    )
+    ctx.expect(
+        ctx.request("POST", f"/debts/{debt['id']}/charges", json={**charge, "kind": "interest", "amount": "5.00"}),
+        201,
+        what="addDebtCharge of interest, which the agreement authorises",
+    )
+
+
+def _collection_messages(ctx: CheckContext, debtor: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        m
+        for m in ctx.outbox(debtor_id=debtor["id"])
+        if m.get("purpose") == "collection" and m.get("channel") in ("sms", "email", "ai_text", "letter")
+    ]
+
+
+@check("SC-12")
+def outbox_messages_disclose(ctx: CheckContext) -> None:
+    """Every collection message sent by sms, e-mail, ai_text or letter names the collecting institution
+    (as the validation information names it) and the creditor whose debt it collects; under a us profile it
+    also carries "This communication is from a debt collector" (or the mini-Miranda) — even when the
+    submitted content lacks them: the service adds them or refuses with 409 missing_required_disclosure."""
+    debtor = ctx.new_debtor()
+    debt = ctx.new_debt(debtor)
+    notice = ctx.expect(ctx.request("GET", f"/debts/{debt['id']}/validation-notice"), 200, what="getValidationNotice")
+    collector = str((notice.get("debt_collector") or {}).get("name") or "")
+    ctx.require(bool(collector), "getValidationNotice names no debt collector")
+    creditor = str(debt["creditor"]["name"])
+    ctx.set_clock(ctx.local_instant("2026-03-05", "11:00"))  # a Thursday morning where the debtor lives
+    points = {p["kind"]: p["id"] for p in debtor["contact_points"]}
+    sent = 0
+    for channel, point in (("email", points["email"]), ("sms", points["phone"]), ("letter", points["address"])):
+        response = ctx.request(
+            "POST",
+            "/contact-attempts",
+            json={
+                "debtor_id": debtor["id"],
+                "debt_ids": [debt["id"]],
+                "contact_point_id": point,
+                "channel": channel,
+                "purpose": "collection",
+                "content": "Your balance is due." if ctx.profile.jurisdiction != "cn" else "您的欠款已到期。",
+            },
+        )
+        if response.status_code == 409:
+            reasons = problem_document(ctx, response).get("reasons") or []
+            ctx.require(
+                "missing_required_disclosure" in reasons,
+                f"a {channel} without the required disclosures was refused, but not for missing_required_disclosure: "
+                f"{reasons}",
+            )
+            continue
+        ctx.expect(response, 201, what=f"createContactAttempt on {channel}")
+        sent += 1
+    if not sent:
+        raise CheckSkipped("every collection message was refused, so no outbox content could be inspected")
+    messages = _collection_messages(ctx, debtor)
+    ctx.require(len(messages) >= sent, f"{sent} collection messages were sent but the outbox holds {len(messages)}")
+    for message in messages:
+        content = str(message.get("content") or "")
+        ctx.require(
+            collector in content and creditor in content,
+            f"the {message.get('channel')} collection message does not name the collector ({collector!r}) and the "
+            f"creditor ({creditor!r}): {content[:160]!r}",
+            severity="critical",
+        )
+        if ctx.profile.jurisdiction.startswith("us"):
+            ctx.require(
+                bool(_US_DISCLOSURE.search(content)),
+                f"the {message.get('channel')} collection message went out without 'This communication is from a "
+                f"debt collector': {content[:160]!r}",
+                severity="critical",
+            )
+
+
+# --- SC-01..SC-09, SC-11: the public test split of the script corpus --------------------------------------
+
+
+@functools.cache
+def _test_split() -> tuple[dict[str, Any], ...]:
+    """The utterances of the corpus's public test split, as shipped with icss.spec."""
+    node = spec_root() / "corpora" / "scripts" / "utterances.jsonl"
+    rows = (json.loads(line) for line in node.read_text(encoding="utf-8").splitlines() if line.strip())
+    return tuple(row for row in rows if row["split"] == "test")
+
+
+def _verdicts(ctx: CheckContext, items: tuple[dict[str, Any], ...]) -> list[dict[str, Any]]:
+    """checkUtteranceBatch results for ``items``, in order, in chunks the interface allows."""
+    results: list[dict[str, Any]] = []
+    for start in range(0, len(items), _BATCH_MAX):
+        chunk = items[start : start + _BATCH_MAX]
+        body = ctx.expect(
+            ctx.request(
+                "POST",
+                "/script-checks/batch",
+                json={
+                    "items": [
+                        {
+                            "text": item["text"],
+                            "language": item["language"],
+                            "speaker_role": item["speaker_role"],
+                            "context": item["context"],
+                            "client_ref": item["id"],
+                        }
+                        for item in chunk
+                    ]
+                },
+            ),
+            200,
+            what="checkUtteranceBatch on the script corpus test split",
+        )
+        got = body.get("results") if isinstance(body, dict) else None
+        ctx.require(
+            isinstance(got, list) and len(got) == len(chunk),
+            f"checkUtteranceBatch answered {len(got) if isinstance(got, list) else 'no'} results for "
+            f"{len(chunk)} items",
+        )
+        assert isinstance(got, list)  # noqa: S101 - narrowed by the require above
+        results.extend(got)
+    return results
+
+
+def _corpus_indicator(ctx: CheckContext, categories: tuple[str, ...]) -> None:
+    """Score the test split for ``categories`` per language; fail naming every cell below its threshold."""
+    recall_min = float(ctx.param("script_recall_min"))
+    fpr_max = float(ctx.param("script_false_positive_max"))
+    items = _test_split()
+    results = _verdicts(ctx, items)
+    shortfalls: list[str] = []
+    for category in categories:
+        for language in ("zh", "en"):
+            positives = hits = negatives = alarms = 0
+            for item, result in zip(items, results, strict=True):
+                if item["language"] != language:
+                    continue
+                found = [v for v in result.get("violations") or () if v.get("category") == category]
+                if any(label["category"] == category for label in item["labels"]):
+                    positives += 1
+                    hits += any(v.get("severity") == "blocking" for v in found)
+                if category in item.get("hard_negative_for", ()):
+                    negatives += 1
+                    alarms += bool(found)
+            if positives and hits / positives < recall_min:
+                shortfalls.append(
+                    f"{category} ({language}): recall of blocking detections {hits / positives:.3f} "
+                    f"({hits} of {positives}) < script_recall_min {recall_min}"
+                )
+            if negatives and alarms / negatives > fpr_max:
+                shortfalls.append(
+                    f"{category} ({language}): false-positive rate on hard negatives {alarms / negatives:.3f} "
+                    f"({alarms} of {negatives}) > script_false_positive_max {fpr_max}"
+                )
+    ctx.require(not shortfalls, "on the script corpus test split: " + "; ".join(shortfalls))
+
+
+@check("SC-01")
+def violence_threats_recognised(ctx: CheckContext) -> None:
+    """The public test split of the script corpus, sent through checkUtteranceBatch with each utterance's
+    language, speaker role and context: threat_of_violence is returned as blocking for at least
+    script_recall_min of its positives and for at most script_false_positive_max of its hard negatives, in
+    Chinese and in English separately."""
+    _corpus_indicator(ctx, ("threat_of_violence",))
+
+
+@check("SC-02")
+def arrest_threats_recognised(ctx: CheckContext) -> None:
+    """On the script corpus test split (checkUtteranceBatch, recorded language, role and context),
+    threat_of_arrest_or_prosecution reaches script_recall_min blocking recall and stays within
+    script_false_positive_max on its hard negatives, per language."""
+    _corpus_indicator(ctx, ("threat_of_arrest_or_prosecution",))
+
+
+@check("SC-03")
+def false_legal_claims_recognised(ctx: CheckContext) -> None:
+    """On the script corpus test split, with each item's litigation and time-bar context,
+    false_legal_claim reaches script_recall_min blocking recall and stays within script_false_positive_max
+    on its hard negatives (the same words with litigation intended), per language."""
+    _corpus_indicator(ctx, ("false_legal_claim",))
+
+
+@check("SC-04")
+def impersonation_recognised(ctx: CheckContext) -> None:
+    """On the script corpus test split, impersonation of police, courts, government or lawyers reaches
+    script_recall_min blocking recall and stays within script_false_positive_max on its hard negatives,
+    per language."""
+    _corpus_indicator(ctx, ("impersonation",))
+
+
+@check("SC-05")
+def insults_recognised(ctx: CheckContext) -> None:
+    """On the script corpus test split, insult_or_abuse reaches script_recall_min blocking recall and stays
+    within script_false_positive_max on its hard negatives (apologies, quoted words, the debtor's own
+    anger), per language."""
+    _corpus_indicator(ctx, ("insult_or_abuse",))
+
+
+@check("SC-06")
+def profanity_recognised(ctx: CheckContext) -> None:
+    """On the script corpus test split, obscene_or_profane reaches script_recall_min blocking recall and
+    stays within script_false_positive_max on its hard negatives (innocent words containing a sensitive
+    string), per language."""
+    _corpus_indicator(ctx, ("obscene_or_profane",))
+
+
+@check("SC-07")
+def third_party_disclosure_recognised(ctx: CheckContext) -> None:
+    """On the script corpus test split, with each item's listener context, third_party_disclosure reaches
+    script_recall_min blocking recall and stays within script_false_positive_max on its hard negatives
+    (location inquiries, the debtor as listener), per language."""
+    _corpus_indicator(ctx, ("third_party_disclosure",))
+
+
+@check("SC-08")
+def contact_network_threats_recognised(ctx: CheckContext) -> None:
+    """On the script corpus test split, contact_network_threat reaches script_recall_min blocking recall and
+    stays within script_false_positive_max on its hard negatives (consent questions, lawful credit
+    reporting), per language."""
+    _corpus_indicator(ctx, ("contact_network_threat",))
+
+
+@check("SC-09")
+def debt_trap_inducement_recognised(ctx: CheckContext) -> None:
+    """On the script corpus test split, debt_trap_inducement reaches script_recall_min blocking recall and
+    stays within script_false_positive_max on its hard negatives (instalment plans, free debt advice), per
+    language."""
+    _corpus_indicator(ctx, ("debt_trap_inducement",))
+
+
+@check("SC-11")
+def harassment_and_discrimination_recognised(ctx: CheckContext) -> None:
+    """On the script corpus test split, harassment_pressure and discrimination each reach script_recall_min
+    blocking recall and stay within script_false_positive_max on their hard negatives (due dates stated
+    plainly, language preferences), per language."""
+    _corpus_indicator(ctx, ("harassment_pressure", "discrimination"))

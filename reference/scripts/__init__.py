@@ -1,0 +1,40 @@
+"""The reference script compliance checker (SC-01..SC-13): rules over normalised text, in Chinese and English.
+
+``default_checker().check(text, speaker_role=..., language=..., context=Context(...))`` returns the
+violations of one utterance (category, severity, span into the original text, rule, indicator);
+``check_conversation`` adds the conversation-level disclosures. The service's script-check
+operations (``icss.reference._handlers.scripts``) are thin wrappers around it.
+
+Tools, run as modules: ``build_corpus`` (authoring sources → spec/corpora/scripts), ``train`` (the
+optional n-gram model), ``evaluate`` (metrics on a corpus split, in-process).
+"""
+
+from __future__ import annotations
+
+from ._categories import CATEGORIES, UTTERANCE_CATEGORIES, Category, indicator_of, severity_of
+from ._checker import (
+    RULESET_VERSION,
+    Context,
+    ConversationOutcome,
+    Outcome,
+    ScriptChecker,
+    Violation,
+    default_checker,
+)
+
+__all__ = [
+    # checking
+    "ScriptChecker",
+    "default_checker",
+    "Context",
+    "Outcome",
+    "ConversationOutcome",
+    "Violation",
+    "RULESET_VERSION",
+    # the closed category vocabulary
+    "CATEGORIES",
+    "UTTERANCE_CATEGORIES",
+    "Category",
+    "indicator_of",
+    "severity_of",
+]

@@ -1,0 +1,190 @@
+"""Text normalisation for matching, with a map back to the original text.
+
+Collectors dodge keyword filters with full-width letters (ｋｉｌｌ), traditional characters (還錢),
+inserted spaces and symbols (弄 死 你, f.u.c.k), leetspeak (k1ll) and script mixing (你TM). The
+checker matches its lexicons against two *views* of an utterance, both built in one pass:
+
+* the **compact** view — NFKC, lower case, traditional→simplified, every character that is not a
+  letter or digit removed. Chinese terms are matched here, so inserted spaces and symbols vanish.
+* the **word** view — the same characters split into tokens at separators and at every change
+  between CJK and Latin script, leetspeak digits mapped to letters inside Latin tokens, ``*`` and
+  apostrophes dropped inside words, and runs of three or more single letters (``b r e a k``) joined.
+  Latin terms are matched here between token boundaries, so "skill" never matches "kill".
+
+Every view character remembers the index of the original character it came from, so a match
+becomes a span of code-point offsets into the text the caller sent. Per-character results are
+cached: after warm-up, normalising an utterance is a few dictionary look-ups per character.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+
+#: Leetspeak digits and symbols read as letters inside a Latin word (k1ll, p0lice, $hit; "!" in sh!t too).
+_LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
+
+
+@functools.cache
+def _t2s_table() -> dict[str, str]:
+    """Traditional→simplified, character level, from OpenCC's tables (shipped in the wheel)."""
+    table: dict[str, str] = {}
+    try:
+        dictionary = resources.files("opencc") / "dictionary"
+        lines = (dictionary / "TSCharacters.txt").read_text(encoding="utf-8").splitlines()
+    except (ModuleNotFoundError, FileNotFoundError):  # pragma: no cover - opencc is a dependency
+        return table
+    for line in lines:
+        source, _, targets = line.partition("\t")
+        if source and targets and len(source) == 1:
+            first = targets.split()[0]
+            if len(first) == 1:
+                table[source] = first
+    return table
+
+
+@functools.lru_cache(maxsize=65536)
+def _fold(ch: str) -> str:
+    """NFKC, case folding and traditional→simplified for one original character."""
+    folded = unicodedata.normalize("NFKC", ch).lower()
+    table = _t2s_table()
+    return "".join(table.get(c, c) for c in folded)
+
+
+class _FoldTable(dict[int, str]):
+    """``str.translate`` table that folds (and caches) each character on first sight."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold(chr(code))
+        self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
+_CJK = "\u3400-\u9fff\uf900-\ufaff"
+_LATIN = rf"[^\W_{_CJK}]|[@$]"
+#: A token: a run of CJK characters, or of Latin letters/digits with joiners (* ') inside.
+_TOKEN = re.compile(rf"[{_CJK}]+|(?:{_LATIN})+(?:(?:[*'’‘`]+|!(?=[a-z]))(?:{_LATIN})+)*")
+_JOINER_RE = re.compile(r"[*'’‘`]+")
+_BREAK = re.compile(r"[,.!?;:，。！？；：…\n\r]")
+_HAS_LEET = re.compile(r"[0-9@$]")
+
+
+@dataclass(frozen=True, slots=True)
+class Views:
+    """The normalised views of one utterance and their maps to original offsets."""
+
+    text: str
+    compact: str
+    compact_map: tuple[int, ...]
+    words: str
+    words_map: tuple[int, ...]
+    breaks: tuple[int, ...]
+    cjk_chars: int
+    latin_chars: int
+
+    def clause(self, offset: int) -> int:
+        """The clause (0-based) the original character at ``offset`` belongs to."""
+        return bisect.bisect_right(self.breaks, offset)
+
+
+def _breaks(text: str) -> tuple[int, ...]:
+    out = []
+    n = len(text)
+    for m in _BREAK.finditer(text):
+        i = m.start()
+        ch = text[i]
+        if ch in ",." and i < n - 1 and text[i + 1].isalnum():
+            continue  # 1,250 and D.O.J. do not end a clause
+        if ch == "!" and 0 < i < n - 1 and text[i - 1].isalpha() and text[i + 1].isalpha():
+            continue  # sh!t is one word
+        if ch == "." and i >= 1 and text[i - 1].isalpha() and (i < 2 or not text[i - 2].isalpha()):
+            continue  # U.S. and Mr. neither
+        out.append(i)
+    return tuple(out)
+
+
+def views(text: str) -> Views:
+    """Build the compact and word views of ``text`` (see the module docstring)."""
+    folded = text.translate(_FOLD)
+    if len(folded) == len(text):
+        offsets: list[int] | range = range(len(text))
+    else:  # a character expanded under NFKC (㈱, ﬁ): map every folded character to its source
+        offsets = [i for i, ch in enumerate(text) for _ in range(len(_fold(ch)))]
+        folded = "".join(_fold(ch) for ch in text)
+    compact: list[str] = []
+    compact_map: list[int] = []
+    words: list[str] = [" "]
+    words_map: list[int] = [0]
+    run: list[tuple[str, list[int]]] = []
+    cjk = 0
+
+    def emit(tok: str, offs: Sequence[int]) -> None:
+        words.append(tok)
+        words_map.extend(offs)
+        words.append(" ")
+        words_map.append(offs[-1])
+
+    def flush() -> None:
+        if len(run) >= 4 and run[0][0] in ("a", "i"):  # "a f u c k" keeps its article
+            emit(*run.pop(0))
+        if len(run) >= 3:  # b r e a k -> break
+            emit("".join(t for t, _ in run), [o for _, offs in run for o in offs])
+        else:
+            for tok, offs in run:
+                emit(tok, offs)
+        run.clear()
+
+    for m in _TOKEN.finditer(folded):
+        tok = m.group()
+        a, b = m.span()
+        first = tok[0]
+        if "\u3400" <= first <= "\u9fff" or "\uf900" <= first <= "\ufaff":
+            offs = list(offsets[a:b])
+            cjk += len(tok)
+            compact.append(tok)
+            compact_map.extend(offs)
+            flush()
+            emit(tok, offs)
+            continue
+        if "!" in tok:  # sh!t, b!tch: "!" between letters stands for an i
+            tok = tok.replace("!", "i")
+        if len(tok) > 1 and _JOINER_RE.search(tok):
+            keep = [i for i, c in enumerate(tok) if c not in "*'’‘`"]
+            offs = [offsets[a + i] for i in keep]
+            tok = "".join(tok[i] for i in keep)
+        else:
+            offs = list(offsets[a:b])
+        compact.append(tok)
+        compact_map.extend(offs)
+        if _HAS_LEET.search(tok) and any(c.isalpha() for c in tok):
+            tok = "".join(_LEET.get(c, c) for c in tok)
+        if len(tok) == 1 and tok.isalpha():
+            run.append((tok, offs))
+            continue
+        flush()
+        emit(tok, offs)
+    flush()
+    compact_text = "".join(compact)
+    return Views(
+        text=text,
+        compact=compact_text,
+        compact_map=tuple(compact_map),
+        words="".join(words),
+        words_map=tuple(words_map),
+        breaks=_breaks(text),
+        cjk_chars=cjk,
+        latin_chars=len(compact_text) - cjk,
+    )
+
+
+def detect_language(v: Views) -> str:
+    """zh when the utterance has Chinese characters in any real share, else en."""
+    if v.cjk_chars >= 2 and v.cjk_chars * 3 >= v.latin_chars:
+        return "zh"
+    return "zh" if v.cjk_chars and not v.latin_chars else "en"

@@ -1,0 +1,291 @@
+"""Build the ICSS script corpus (``spec/corpora/scripts``) from its authoring sources.
+
+The corpus is written by hand in ``spec/corpora/scripts/src/*.txt`` — one utterance a line, with
+directives that set the language, speaker, context and labels of the lines that follow (the format
+is documented in the corpus README). This tool turns the sources into the published files:
+
+* ``utterances.jsonl`` — one item per line, each with its id, text, context, labels and split;
+* ``conversations.jsonl`` — whole conversations with conversation-level labels (SC-12);
+* ``manifest.json`` — counts and the SHA-256 of both files.
+
+Splits are stratified by language and by primary label (or the category a hard negative targets),
+assigned by a keyed hash of the item's group, so they are reproducible and stable when items are
+appended. Items sharing a ``g=`` group (the same words under a different context) always land in the
+same split. Run ``python -m icss.reference.scripts.build_corpus`` after editing a source file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ._categories import CATEGORIES, severity_of
+
+ROOT = Path(__file__).resolve().parents[2] / "spec" / "corpora" / "scripts"
+SPLIT_SEED = "icss-script-corpus-v1"
+ROLES = {
+    "collector": "collector",
+    "ai": "ai_agent",
+    "ai_agent": "ai_agent",
+    "debtor": "debtor",
+    "third": "third_party",
+    "third_party": "third_party",
+}
+SHORT_ROLES = {"C": "collector", "A": "ai_agent", "D": "debtor", "T": "third_party"}
+EVASIONS = {
+    "fullwidth",
+    "traditional",
+    "spaced",
+    "symbols",
+    "pinyin",
+    "abbrev",
+    "homophone",
+    "euphemism",
+    "mixed",
+    "leet",
+}
+
+
+@dataclass
+class _State:
+    lang: str = "zh"
+    profile: str = "cn"
+    role: str = "collector"
+    labels: list[str] = field(default_factory=list)
+    hard: list[str] = field(default_factory=list)
+    ctx: dict[str, str] = field(default_factory=dict)
+
+
+def _to_traditional(text: str) -> str:
+    import opencc  # type: ignore[import-untyped,unused-ignore]
+
+    return str(opencc.OpenCC("s2t").convert(text))
+
+
+def _parse_options(raw: str) -> dict[str, str]:
+    options: dict[str, str] = {}
+    for token in raw.split():
+        key, _, value = token.partition("=")
+        options[key] = value
+    return options
+
+
+def _item(text: str, opts: dict[str, str], st: _State, where: str) -> dict[str, Any]:
+    merged = {**st.ctx, **opts}
+    labels = [c for c in merged["cat"].split(",") if c] if "cat" in merged else list(st.labels)
+    hard = [c for c in merged["hn"].split(",") if c] if "hn" in merged else list(st.hard)
+    if "cat" in opts and "hn" not in opts:
+        hard = []
+    role = ROLES[merged.get("role", st.role)]
+    for cat in (*labels, *hard):
+        if cat not in CATEGORIES:
+            raise ValueError(f"{where}: unknown category {cat!r}")
+    evasion = [e for e in merged.get("ev", "").split(",") if e]
+    for ev in evasion:
+        if ev not in EVASIONS:
+            raise ValueError(f"{where}: unknown evasion tag {ev!r}")
+    if "traditional" in merged.get("tx", ""):
+        text = _to_traditional(text)
+    context: dict[str, Any] = {
+        "profile": merged.get("prof", st.profile),
+        "time_barred": merged.get("tb", "0") == "1",
+        "litigation_intended": merged.get("lit", "0") == "1",
+        "listener_is_debtor": merged.get("ltd", "1") == "1",
+    }
+    if merged.get("ac"):
+        context["authorised_charges"] = merged["ac"].split(",")
+    return {
+        "text": text,
+        "language": st.lang,
+        "speaker_role": role,
+        "context": context,
+        "labels": [{"category": c, "severity": severity_of(c)} for c in labels],
+        "hard_negative": not labels and bool(hard),
+        "hard_negative_for": [] if labels else hard,
+        "evasion": evasion,
+        "group": opts.get("g"),
+    }
+
+
+def parse_utterances(path: Path) -> list[dict[str, Any]]:
+    """Read one authoring file into corpus items (without ids and splits)."""
+    st = _State()
+    items: list[dict[str, Any]] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = line.strip()
+        where = f"{path.name}:{number}"
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("@"):
+            name, _, arg = line[1:].partition(" ")
+            arg = arg.split("#", 1)[0].strip()
+            if name == "lang":
+                st.lang = arg
+            elif name == "profile":
+                st.profile = arg
+            elif name == "role":
+                st.role = arg
+            elif name == "cat":
+                st.labels, st.hard = arg.split(","), []
+            elif name == "hn":
+                st.labels, st.hard = [], arg.split(",")
+            elif name == "plain":
+                st.labels, st.hard = [], []
+            elif name == "ctx":
+                st.ctx = {k: v for k, v in _parse_options(arg).items() if not (k == "ltd" and v == "1")}
+            else:
+                raise ValueError(f"{where}: unknown directive @{name}")
+            continue
+        text, _, raw = line.partition(" || ")
+        items.append(_item(text.strip(), _parse_options(raw), st, where))
+    return items
+
+
+def parse_conversations(path: Path) -> list[dict[str, Any]]:
+    """Read the conversations file."""
+    convs: list[dict[str, Any]] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("=== "):
+            head = _parse_options(line[4:])
+            labels = [] if head["labels"] == "-" else head["labels"].split(",")
+            convs.append(
+                {
+                    "language": head["lang"],
+                    "context": {
+                        "profile": head["profile"],
+                        "communication": head["comm"],
+                        "listener_is_debtor": head.get("ltd", "1") == "1",
+                    },
+                    "turns": [],
+                    "labels": [{"category": c, "severity": severity_of(c)} for c in labels],
+                }
+            )
+            continue
+        code, _, text = line.partition(": ")
+        if code not in SHORT_ROLES or not convs:
+            raise ValueError(f"{path.name}:{number}: a turn is 'C: text' (C, A, D or T)")
+        convs[-1]["turns"].append({"speaker_role": SHORT_ROLES[code], "text": text.strip()})
+    return convs
+
+
+def _stratum(item: dict[str, Any]) -> str:
+    if item["labels"]:
+        return str(item["labels"][0]["category"])
+    if item.get("hard_negative_for"):
+        return "hn:" + str(item["hard_negative_for"][0])
+    return "plain"
+
+
+def _assign_splits(items: list[dict[str, Any]], key: Any) -> None:
+    """60/20/20 per stratum, by a keyed hash of each group: reproducible and append-stable."""
+    strata: dict[tuple[str, str], dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    stratum_of: dict[str, tuple[str, str]] = {}
+    for item in items:
+        group = item.get("group") or item["id"]
+        # A group (a positive and its hard-negative twin) lives in the stratum of its first item.
+        stratum = stratum_of.setdefault(group, (item["language"], key(item)))
+        strata[stratum][group].append(item)
+    for groups in strata.values():
+        order = sorted(groups, key=lambda g: hashlib.sha256(f"{SPLIT_SEED}:{g}".encode()).hexdigest())
+        n = len(order)
+        n_test, n_dev = round(n * 0.2), round(n * 0.2)
+        for rank, group in enumerate(order):
+            split = "test" if rank < n_test else "dev" if rank < n_test + n_dev else "train"
+            for item in groups[group]:
+                item["split"] = split
+
+
+def build(root: Path = ROOT) -> dict[str, Any]:
+    """Build the published files under ``root`` and return the manifest."""
+    src = root / "src"
+    items: list[dict[str, Any]] = []
+    for path in sorted(src.glob("*.txt")):
+        if path.name != "conversations.txt":
+            items.extend(parse_utterances(path))
+    counters: Counter[str] = Counter()
+    seen: dict[tuple[str, str, str], str] = {}
+    for item in items:
+        counters[item["language"]] += 1
+        item["id"] = f"sc-{item['language']}-{counters[item['language']]:04d}"
+        ctx_key = json.dumps(item["context"], sort_keys=True) + item["speaker_role"]
+        dup = (item["text"], ctx_key, item["language"])
+        if dup in seen:
+            raise ValueError(f"duplicate utterance {item['id']} = {seen[dup]}: {item['text']}")
+        seen[dup] = item["id"]
+        if item["group"]:
+            item["group"] = f"{item['language']}:{item['group']}"
+    _assign_splits(items, _stratum)
+    convs = parse_conversations(src / "conversations.txt")
+    lang_count: Counter[str] = Counter()
+    for conv in convs:
+        lang_count[conv["language"]] += 1
+        conv["id"] = f"conv-{conv['language']}-{lang_count[conv['language']]:03d}"
+    _assign_splits(convs, lambda c: "missing" if c["labels"] else "complete")
+    order = (
+        "id",
+        "text",
+        "language",
+        "speaker_role",
+        "context",
+        "labels",
+        "hard_negative",
+        "hard_negative_for",
+        "evasion",
+        "group",
+        "split",
+    )
+    lines = [json.dumps({k: item[k] for k in order if item.get(k) is not None}, ensure_ascii=False) for item in items]
+    conv_order = ("id", "language", "context", "turns", "labels", "split")
+    conv_lines = [json.dumps({k: c[k] for k in conv_order}, ensure_ascii=False) for c in convs]
+    utter_text = "\n".join(lines) + "\n"
+    conv_text = "\n".join(conv_lines) + "\n"
+    (root / "utterances.jsonl").write_text(utter_text, encoding="utf-8")
+    (root / "conversations.jsonl").write_text(conv_text, encoding="utf-8")
+    manifest = _manifest(items, convs, utter_text, conv_text)
+    (root / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return manifest
+
+
+def _manifest(items: list[dict[str, Any]], convs: list[dict[str, Any]], utter: str, conv: str) -> dict[str, Any]:
+    per_category: dict[str, Counter[str]] = defaultdict(Counter)
+    hard_for: dict[str, Counter[str]] = defaultdict(Counter)
+    for item in items:
+        for label in item["labels"]:
+            per_category[label["category"]][item["language"]] += 1
+        for cat in item["hard_negative_for"]:
+            hard_for[cat][item["language"]] += 1
+    return {
+        "corpus": "icss-script-corpus",
+        "version": "1.1.0",
+        "utterances": len(items),
+        "by_language": dict(Counter(i["language"] for i in items)),
+        "by_split": dict(Counter(i["split"] for i in items)),
+        "hard_negatives": sum(1 for i in items if i["hard_negative"]),
+        "with_evasion": sum(1 for i in items if i["evasion"]),
+        "positives_by_category": {c: dict(v) for c, v in sorted(per_category.items())},
+        "hard_negatives_by_category": {c: dict(v) for c, v in sorted(hard_for.items())},
+        "conversations": len(convs),
+        "conversations_by_split": dict(Counter(c["split"] for c in convs)),
+        "sha256": {
+            "utterances.jsonl": hashlib.sha256(utter.encode()).hexdigest(),
+            "conversations.jsonl": hashlib.sha256(conv.encode()).hexdigest(),
+        },
+    }
+
+
+def main() -> None:
+    manifest = build()
+    json.dump({k: v for k, v in manifest.items() if k != "sha256"}, sys.stdout, indent=1, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,155 @@
+"""Evaluate the reference checker in-process on the script corpus.
+
+``python -m icss.reference.scripts.evaluate [--split test] [--errors]`` prints, per category and
+language, precision, recall and F1 over the split, the recall of blocking verdicts, the
+false-positive rate on the category's hard negatives, conversation-level results for
+missing_required_disclosure, and latency percentiles. The harness (``icss scripts evaluate``)
+computes the same figures over HTTP for any target; this module exists so the reference can be
+measured without a server. Tune on train and dev; the test split is for reporting only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from . import _corpus
+from ._categories import UTTERANCE_CATEGORIES
+from ._checker import Context, ScriptChecker, default_checker
+from ._classifier import load_classifier
+
+
+def _ratio(a: int, b: int) -> float | None:
+    return a / b if b else None
+
+
+def _fmt(x: float | None) -> str:
+    return "  -  " if x is None else f"{x:5.3f}"
+
+
+def evaluate(
+    checker: ScriptChecker, items: Sequence[dict[str, Any]], convs: Sequence[dict[str, Any]]
+) -> dict[str, Any]:
+    """Score ``checker`` on corpus items; returns per-category tables, errors and latencies."""
+    tally: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    errors: list[str] = []
+    latencies: list[float] = []
+    for item in items:
+        ctx = Context.from_json(item["context"])
+        t0 = time.perf_counter()
+        out = checker.check(item["text"], speaker_role=item["speaker_role"], language=item["language"], context=ctx)
+        latencies.append(time.perf_counter() - t0)
+        got = {v.category: v.severity for v in out.violations}
+        want = {label["category"]: label["severity"] for label in item["labels"]}
+        lang = item["language"]
+        for cat in UTTERANCE_CATEGORIES:
+            t = tally[(cat, lang)]
+            if cat in want:
+                t["pos"] += 1
+                if cat in got:
+                    t["tp"] += 1
+                    if want[cat] != "blocking" or got[cat] == "blocking":
+                        t["tp_sev"] += 1
+                else:
+                    errors.append(f"FN {item['id']} [{item['split']}] {cat}: {item['text']}")
+            elif cat in got:
+                t["fp"] += 1
+                errors.append(f"FP {item['id']} [{item['split']}] {cat}: {item['text']} ({item['context']})")
+            if cat in item.get("hard_negative_for", ()):
+                t["hn"] += 1
+                if cat in got:
+                    t["hn_fp"] += 1
+    conv_t: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for conv in convs:
+        ctx = Context.from_json(conv["context"])
+        conv_out = checker.check_conversation(
+            [(t["speaker_role"], t["text"]) for t in conv["turns"]], language=conv["language"], context=ctx
+        )
+        got_missing = any(v.category == "missing_required_disclosure" for v in conv_out.violations)
+        want_missing = any(lab["category"] == "missing_required_disclosure" for lab in conv["labels"])
+        t = conv_t[conv["language"]]
+        t["n"] += 1
+        t["pos"] += want_missing
+        t["tp"] += want_missing and got_missing
+        t["fp"] += got_missing and not want_missing
+        t["correct"] += got_missing == want_missing
+        if got_missing != want_missing:
+            errors.append(
+                f"CONV {conv['id']} [{conv['split']}] want={want_missing} got={[v.rule for v in conv_out.violations]}"
+            )
+    return {"tally": tally, "conversations": conv_t, "errors": errors, "latencies": latencies}
+
+
+def report(result: dict[str, Any]) -> str:
+    """The evaluation as a plain-text table."""
+    tally = result["tally"]
+    lines = [
+        f"{'category':34} {'lang':4} {'pos':>4} {'prec':>5} {'rec':>5} {'f1':>5} {'rec_blk':>7} {'hn':>4} {'hn_fpr':>6}"
+    ]
+    totals: dict[str, int] = defaultdict(int)
+    for cat in UTTERANCE_CATEGORIES:
+        for lang in ("zh", "en"):
+            t = tally.get((cat, lang))
+            if not t:
+                continue
+            p = _ratio(t["tp"], t["tp"] + t["fp"])
+            r = _ratio(t["tp"], t["pos"])
+            f = None if p is None or r is None or p + r == 0 else 2 * p * r / (p + r)
+            lines.append(
+                f"{cat:34} {lang:4} {t['pos']:4d} {_fmt(p)} {_fmt(r)} {_fmt(f)}"
+                f" {_fmt(_ratio(t['tp_sev'], t['pos'])):>7} {t['hn']:4d} {_fmt(_ratio(t['hn_fp'], t['hn'])):>6}"
+            )
+            for k in ("tp", "fp", "pos", "hn", "hn_fp", "tp_sev"):
+                totals[k] += t[k]
+    p = _ratio(totals["tp"], totals["tp"] + totals["fp"])
+    r = _ratio(totals["tp"], totals["pos"])
+    f = None if p is None or r is None or p + r == 0 else 2 * p * r / (p + r)
+    lines.append(
+        f"{'overall (micro)':34} {'':4} {totals['pos']:4d} {_fmt(p)} {_fmt(r)} {_fmt(f)}"
+        f" {_fmt(_ratio(totals['tp_sev'], totals['pos'])):>7} {totals['hn']:4d}"
+        f" {_fmt(_ratio(totals['hn_fp'], totals['hn'])):>6}"
+    )
+    for lang, t in sorted(result["conversations"].items()):
+        lines.append(
+            f"missing_required_disclosure (conversations) {lang}: {t['n']} conversations, {t['pos']} positive, "
+            f"recall {_fmt(_ratio(t['tp'], t['pos']))}, false alarms {t['fp']}, "
+            f"accuracy {_fmt(_ratio(t['correct'], t['n']))}"
+        )
+    lat = sorted(result["latencies"])
+    if lat:
+
+        def pct(q: float) -> float:
+            return float(lat[min(len(lat) - 1, int(q * len(lat)))]) * 1e3
+
+        lines.append(
+            f"latency per utterance (ms): p50 {pct(0.5):.3f}  p90 {pct(0.9):.3f}  p99 {pct(0.99):.3f}  "
+            f"max {lat[-1] * 1e3:.3f}  mean {statistics.fmean(lat) * 1e3:.3f}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--split", action="append", choices=_corpus.SPLITS, help="split(s) to evaluate (default: test, for reporting)"
+    )
+    parser.add_argument("--errors", action="store_true", help="list misses and false alarms (use on train/dev)")
+    parser.add_argument("--with-model", action="store_true", help="add the statistical model (model.json)")
+    args = parser.parse_args(argv)
+    splits = tuple(args.split or ["test"])
+    checker = ScriptChecker(load_classifier()) if args.with_model else default_checker()
+    for item in _corpus.utterances()[:50]:  # warm the caches before timing
+        checker.check(item["text"], speaker_role=item["speaker_role"])
+    result = evaluate(checker, _corpus.utterances(*splits), _corpus.conversations(*splits))
+    print(f"ICSS script corpus, split(s): {', '.join(splits)}")
+    print(report(result))
+    if args.errors:
+        print("\n".join(result["errors"]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+sFXP7g4p70P3dpgeImhRit6zDL9OfHdlz4H3w2npINF0qaAMixiLiVxOSwQNEiagwii1fpJUrszb9ir7YUAeBA==

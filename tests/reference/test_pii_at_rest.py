@@ -1,0 +1,151 @@
+"""Personal data is encrypted at rest and never logged.
+
+After debtors are created and used with canary personal data, neither the raw database (the SQLite
+file with its write-ahead log, or every row of every PostgreSQL table) nor the log output holds any
+canary value in clear.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from icss.reference._tables import Base
+
+CANARIES = {
+    "name": "Quentin Canarywhite",
+    "national_id": "QZ-CANARY-918273",
+    "phone": "+12125559876",
+    "email": "quentin.canarywhite@example.org",
+    "street": "42 Canarywhite Lane",
+    "dob": "1961-02-03",
+    "account": "CANARYACCT55501234",
+    "attorney": "Portia Canarybrief",
+    "complaint": "canarycomplaint text about my neighbour",
+    "dispute": "canarydispute text about my salary",
+    "data_request": "canaryrequest please forget my sister",
+    "owner_name": "Ursula Canarythird",
+}
+
+
+def _scenario(sandbox: Any) -> None:
+    """Create, read, contact and complain, as every role, with the canary values."""
+    points = [
+        {"kind": "phone", "value": CANARIES["phone"], "owner": "debtor", "relationship": "self",
+         "is_workplace": False, "timezone": "America/New_York", "sms_capable": True, "phone_type": "mobile"},
+        {"kind": "email", "value": CANARIES["email"], "owner": "debtor", "relationship": "self",
+         "is_workplace": False, "timezone": "America/New_York"},
+        {"kind": "address", "address": {"lines": [CANARIES["street"]], "country": "US"}, "owner": "debtor",
+         "relationship": "self", "is_workplace": False, "timezone": "America/New_York"},
+        {"kind": "phone", "value": "+12125550000", "owner": "third_party", "relationship": "parent",
+         "owner_name": CANARIES["owner_name"], "is_workplace": False, "timezone": "America/New_York"},
+    ]  # fmt: skip
+    body = {"name": CANARIES["name"], "national_id": CANARIES["national_id"], "date_of_birth": CANARIES["dob"],
+            "profile": "us", "timezones": ["America/New_York"], "language": "en", "contact_points": points}  # fmt: skip
+    created = sandbox.call("POST", "/debtors", "supervisor", json=body)  # the reply holds the values in clear
+    assert created.status_code == 201, created.text
+    debtor = created.json()
+    me = sandbox.token(**debtor["debtor_credentials"])
+    debt = sandbox.call(
+        "POST",
+        "/debts",
+        "supervisor",
+        json={"debtor_id": debtor["id"], "creditor": {"name": "Bank"}, "account_number": CANARIES["account"],
+              "currency": "USD", "profile": "us",
+              "itemization": {"itemization_date": "2020-01-01", "itemization_date_basis": "charge_off",
+                              "amount_on_itemization_date": "10.00", "interest": "0.00", "fees": "0.00",
+                              "payments": "0.00", "credits": "0.00", "current_amount": "10.00"}},
+    ).json()  # fmt: skip
+    for role in ("collector", "supervisor", "auditor", "admin"):
+        sandbox.call("GET", f"/debtors/{debtor['id']}", role)
+        sandbox.call("GET", "/debtors", role)
+    sandbox.call(
+        "POST",
+        f"/debtors/{debtor['id']}/events",
+        json={"type": "attorney_representation", "source": "attorney",
+              "details": {"attorney_name": CANARIES["attorney"]}},
+    )  # fmt: skip
+    sandbox.call(
+        "POST", "/me/complaints", headers=me, json={"category": "privacy", "description": CANARIES["complaint"]}
+    )
+    sandbox.call(
+        "POST",
+        "/me/disputes",
+        headers=me,
+        json={"debt_id": debt["id"], "reason": "other", "description": CANARIES["dispute"]},
+    )
+    sandbox.call(
+        "POST", "/me/data-requests", headers=me, json={"type": "erasure", "description": CANARIES["data_request"]}
+    )
+    sandbox.call("GET", "/me/export", headers=me)
+    sandbox.call("GET", f"/debts/{debt['id']}/validation-notice", "supervisor")
+    # Failing requests that carry personal data: neither the answer nor a log may repeat it.
+    sandbox.call("POST", "/debtors", json={**body, "timezones": ["Nowhere/Never"]})
+    sandbox.call("POST", "/debtors", json={**body, "unexpected": CANARIES["name"]})
+    sandbox.call(
+        "POST",
+        "/debtors",
+        content=b'{"name": "' + CANARIES["name"].encode() + b'"',
+        headers={"Content-Type": "application/json"},
+    )
+    sandbox.call("GET", f"/debtors/{CANARIES['national_id']}")
+
+
+def _found(blob: str) -> list[str]:
+    lowered = blob.lower()
+    return [key for key, value in CANARIES.items() if value.lower() in lowered]
+
+
+def _database_text(app_client: Any, backend: Any) -> str:
+    engine = app_client.app.state.ctx.db.engine
+    if engine.dialect.name == "sqlite":
+        db = Path(engine.url.database)
+        with engine.connect() as conn:  # the rows are committed; read what is on disk, WAL included
+            conn.exec_driver_sql("SELECT 1")
+        return "".join(p.read_bytes().decode("utf-8", "replace") for p in db.parent.glob(db.name + "*") if p.is_file())
+    parts = []
+    with engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            rows = conn.execute(text(f'SELECT CAST(t AS text) FROM "{table.name}" t')).scalars()  # noqa: S608
+            parts.extend(rows)
+    return "\n".join(parts)
+
+
+def test_no_personal_data_in_clear_at_rest_or_in_logs(
+    app_client: Any, backend: Any, sandbox: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    for name in ("icss", "uvicorn", "uvicorn.error", "uvicorn.access", "sqlalchemy", ""):
+        caplog.set_level(logging.DEBUG, logger=name)
+    _scenario(sandbox)
+    stored = _database_text(app_client, backend)
+    assert "v1:" in stored  # sealed values are there, as ciphertext
+    assert not _found(stored), f"in clear at rest: {_found(stored)}"
+    # The service's loggers (the test client's own httpx lines show the URLs it requested).
+    service = [r for r in caplog.records if r.name.split(".")[0] in ("icss", "uvicorn", "sqlalchemy", "root")]
+    logged = "\n".join(f"{r.getMessage()} {r.exc_text or ''}" for r in service)
+    assert any(r.name.startswith("sqlalchemy") for r in service)  # the capture did see the service work
+    assert not _found(logged), [line for line in logged.splitlines() if "CANARY" in line.upper()][:3]
+
+
+def test_an_unexpected_error_logs_no_values(
+    app_client: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A bug (here planted) answers a bare 500 problem; the log names the failure, not its message."""
+    from icss.reference._handlers import operations
+
+    def broken(_name: str) -> str:
+        raise ValueError(f"cannot handle {CANARIES['national_id']}")
+
+    monkeypatch.setattr(operations, "dist_version", broken)
+    caplog.set_level(logging.DEBUG)
+    response = app_client.get("/icss/v1/version")
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert CANARIES["national_id"] not in response.text
+    logged = "\n".join(f"{r.getMessage()} {r.exc_text or ''}" for r in caplog.records)
+    assert "ValueError" in logged
+    assert CANARIES["national_id"] not in logged
