@@ -35,3 +35,29 @@ def test_console_script_is_declared() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert config["project"]["scripts"]["icss"] == "icss.conformance.cli:main"
     assert sys.version_info >= (3, 11)
+
+
+def test_the_wheel_carries_every_file_of_the_three_packages(tmp_path: Path) -> None:
+    """A wheel install must work like a checkout: every tracked file of spec/, reference/ and
+    conformance/ (data included: indicators, corpora, migrations, templates) is in the wheel."""
+    import subprocess
+    import zipfile
+
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(ROOT)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert built.returncode == 0, built.stderr[-2000:]
+    wheel = next(tmp_path.glob("icss-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    tracked = subprocess.run(
+        ["git", "-C", str(ROOT), "ls-files", *MAPPING], capture_output=True, text=True, check=True
+    ).stdout.split()
+    missing = [
+        path
+        for path in tracked
+        if MAPPING[path.split("/", 1)[0]].replace(".", "/") + "/" + path.split("/", 1)[1] not in names
+    ]
+    assert missing == []
