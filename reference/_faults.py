@@ -62,4 +62,5 @@ KNOWN_FAULTS: dict[str, str] = {
     "ds_debtor_scope_ignored": "DS-03: a debtor credential reaches another debtor's record (getDebtor and the like)",
     "ds_list_unmasked": "DS-05: listDebtors shows identity numbers and contact points in clear",
     "sc_identity_missing": "SC-12: collection messages do not name the collecting institution or the creditor",
+    "invalid_body_500": "OP-02: a createDebt body that violates its schema answers 500",
 }

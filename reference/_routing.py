@@ -328,6 +328,12 @@ def _endpoint(ctx: ServiceContext, op: Operation, handler: Handler) -> Callable[
                 raw, body = await _bodies.body(request, schema_name, ctx.settings.max_body_bytes, allow_form=allow_form)
             reply = await run_in_threadpool(_run, ctx, op, handler, principal, request, body, raw)
         except Problem as problem:
+            if (
+                problem.kind == "validation-failed"
+                and op.operation_id == "createDebt"
+                and ctx.fault("invalid_body_500")
+            ):
+                return PlainTextResponse("Internal Server Error", 500)
             if problem.kind == "malformed-body" and ctx.fault("problem_stack_trace"):
                 return PlainTextResponse(
                     f'Traceback (most recent call last):\n  File "app.py"\nValueError: {problem}', 500

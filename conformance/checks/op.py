@@ -409,3 +409,65 @@ def pagination_time_and_money(ctx: CheckContext) -> None:
             bool(re.fullmatch(r"[A-Z]{3}", str(body.get("currency", "")))),
             f"getDebt carries currency {body.get('currency')!r}, not an ISO 4217 alphabetic code",
         )
+
+
+# -- property-based probing (hypothesis) ---------------------------------------------------------------
+
+_PROBED_WRITES = (
+    "createDebtor",
+    "createDebt",
+    "recordEvent",
+    "checkContact",
+    "createContactAttempt",
+    "addDebtCharge",
+    "reportIncident",
+    "setTestClock",
+    "advanceTestClock",
+)
+
+
+def _json_values() -> Any:
+    from hypothesis import strategies as st
+
+    scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40)
+    return st.recursive(
+        scalars,
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=5),
+        max_leaves=12,
+    )
+
+
+def _probe_with_invalid_bodies(ctx: CheckContext, operation_id: str, ids: dict[str, str]) -> None:
+    from hypothesis import HealthCheck, given, settings
+
+    method, path, spec_op = _operation(operation_id)
+    media = spec_op["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    schema_name = media.removesuffix(".schema.json")
+    concrete = path.format(**ids)
+    role = "admin" if "/sandbox/" in path else "supervisor" if operation_id == "reportIncident" else "collector"
+
+    @settings(max_examples=8, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(body=_json_values())
+    def probe(body: Any) -> None:
+        if not list(validator(schema_name).iter_errors(body)):
+            return  # valid by chance: not a probe of malformed input
+        response = ctx.request(method.upper(), concrete, role, json=body)
+        ctx.require(
+            400 <= response.status_code < 500,
+            f"{operation_id} answered {response.status_code} to a body that violates {media}: {body!r:.120}",
+        )
+        problem_document(ctx, response)
+
+    probe()
+
+
+@check("OP-02")
+def schema_invalid_bodies_get_problem_documents(ctx: CheckContext) -> None:
+    """Property-based probe: for the main write operations, hypothesis generates JSON bodies that do not
+    match the operation's request schema; every one must get a 4xx RFC 9457 problem document — never a 2xx,
+    never a 5xx, never a stack trace."""
+    debtor = ctx.new_debtor()
+    debt = ctx.new_debt(debtor)
+    ids = {"debtorId": debtor["id"], "debtId": debt["id"]}
+    for operation_id in _PROBED_WRITES:
+        _probe_with_invalid_bodies(ctx, operation_id, ids)

@@ -86,3 +86,10 @@ mutant(
     faults={"op_cursor_skips_item"},
     note="following next_cursor skips an item",
 )
+
+mutant(
+    "invalid_body_500",
+    {"OP-02"},
+    faults={"invalid_body_500"},
+    note="a createDebt body that violates its schema answers 500 (found by the property-based probe)",
+)
