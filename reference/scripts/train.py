@@ -45,8 +45,8 @@ def _score(weights: dict[str, float], bias: float, feats: set[str]) -> float:
 def train() -> dict[str, Any]:
     """Fit the model on the train split and return its JSON document."""
     import numpy as np
-    from sklearn.feature_extraction import DictVectorizer  # type: ignore[import-untyped]
-    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
 
     items = [i for i in _corpus.utterances("train") if i["speaker_role"] in JUDGED_SPEAKERS]
     feats = [set(features(views(i["text"]))) for i in items]
@@ -56,7 +56,7 @@ def train() -> dict[str, Any]:
     x.indptr = x.indptr.astype(np.int32)
     vocab: list[str] = list(vec.get_feature_names_out())
     categories = [c for c in UTTERANCE_CATEGORIES if c not in CONTEXTUAL]
-    folds = np.arange(len(items)) % 5
+    folds: Any = np.arange(len(items)) % 5
     doc: dict[str, Any] = {"version": 1, "categories": categories, "bias": [], "thresholds": [], "weights": {}}
     table: dict[str, list[list[float]]] = {}
     for k, cat in enumerate(categories):
