@@ -8,11 +8,12 @@ crashed or stuck run. Each exchange is kept, redacted, as evidence for the repor
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -150,3 +151,53 @@ def _body(response: httpx.Response) -> Any:
         except ValueError:
             return response.text[:500]
     return response.text[:500] if response.content else None
+
+
+class StreamSession:
+    """One WebSocket conversation with the target: JSON frames out, JSON frames in, bounded waits."""
+
+    def __init__(self, send: Any, receive: Any, close: Any) -> None:
+        self._send, self._receive, self._close = send, receive, close
+
+    def send_json(self, message: Any) -> None:
+        self._send(json.dumps(message, ensure_ascii=False))
+
+    def receive_json(self) -> Any:
+        raw = self._receive()
+        try:
+            return json.loads(raw)
+        except (TypeError, ValueError):
+            raise TargetError(f"the stream sent a frame that is not JSON: {str(raw)[:80]!r}") from None
+
+    def close(self) -> None:
+        self._close()
+
+
+@contextlib.contextmanager
+def open_stream(target: Target, path: str, token: str, subprotocol: str) -> Iterator[StreamSession]:
+    """A WebSocket to ``API_BASE + path`` with the bearer token; TargetError when it cannot be opened.
+
+    Against a URL it uses the ``websockets`` client (bounded open, receive and close waits); an in-process
+    test client that can open WebSockets itself (it has ``websocket_connect``) is used as it is.
+    """
+    headers = {"Authorization": f"Bearer {token}"}
+    connect = getattr(target.client, "websocket_connect", None)
+    if connect is not None:
+        try:
+            with connect(API_BASE + path, headers=headers, subprotocols=[subprotocol]) as ws:
+                yield StreamSession(ws.send_text, ws.receive_text, ws.close)
+        except Exception as exc:  # the in-process client raises its own disconnect types
+            if isinstance(exc, TargetError):
+                raise
+            raise TargetError(f"WebSocket {path}: {type(exc).__name__}: {exc}") from None
+        return
+    from websockets.exceptions import WebSocketException
+    from websockets.sync.client import connect as ws_connect
+
+    url = str(target.client.base_url).replace("http", "ws", 1).rstrip("/") + API_BASE + path
+    try:
+        with ws_connect(url, additional_headers=headers, subprotocols=[subprotocol],  # type: ignore[list-item]
+                        open_timeout=target.timeout, close_timeout=2) as ws:
+            yield StreamSession(ws.send, lambda: ws.recv(timeout=target.timeout), ws.close)
+    except (OSError, TimeoutError, WebSocketException) as exc:
+        raise TargetError(f"WebSocket {path}: {type(exc).__name__}: {exc}") from None

@@ -289,3 +289,115 @@ def harassment_and_discrimination_recognised(ctx: CheckContext) -> None:
     blocking recall and stay within script_false_positive_max on their hard negatives (due dates stated
     plainly, language preferences), per language."""
     _corpus_indicator(ctx, ("harassment_pressure", "discrimination"))
+
+
+# --- SC-13: the live-call stream ------------------------------------------------------------------------
+
+_STREAM_PATH = "/script-checks/stream"
+_STREAM_SUBPROTOCOL = "icss.script-check.v1"  # x-icss-websocket.subprotocol of spec/openapi.yaml
+#: Blatant threats any checker flags as blocking, per language; the first one the target flags is used.
+_BLATANT = {
+    "zh": ("再不还钱，我找人上门打断你的腿。", "你不还钱，我们会派人去你家砸门，让你全家不得安宁。"),
+    "en": (
+        "Pay today or I will come round and break your legs.",
+        "If you don't pay, someone will hurt you and your family.",
+    ),
+}
+
+
+def _categories(result: dict[str, Any]) -> list[str]:
+    return sorted({str(v.get("category")) for v in result.get("violations") or []})
+
+
+@check("SC-13")
+def live_stream_blocks_and_escalates(ctx: CheckContext) -> None:
+    """streamScriptChecks answers each utterance of a live conversation with one verdict, in order, agreeing
+    with checkUtterance; a blocking violation by the collector is marked blocking, raises a supervisor alert
+    in the outbox naming the category and indicator, and writes an evidence entry."""
+    from .._target import open_stream
+
+    lang = "zh" if ctx.profile.jurisdiction == "cn" else "en"
+    context = {
+        "profile": ctx.profile.id,
+        "listener_is_debtor": True,
+        "time_barred": False,
+        "litigation_intended": False,
+    }
+    threat = None
+    for text in _BLATANT[lang]:
+        single = ctx.expect(
+            ctx.request(
+                "POST",
+                "/script-checks",
+                json={"text": text, "language": lang, "speaker_role": "collector", "context": context},
+            ),
+            200,
+            what="checkUtterance",
+        )
+        if any(v.get("severity") == "blocking" for v in single.get("violations") or []):
+            threat = (text, single)
+            break
+    if threat is None:
+        raise CheckSkipped(
+            "the target flags none of the blatant threats as blocking (see SC-01), so escalation cannot be exercised"
+        )
+    lawful = "请于本月底前还款，逾期将按合同计收利息。" if lang == "zh" else "Please pay by the end of the month."
+    debtor_line = "你们再打电话我就投诉！" if lang == "zh" else "Stop calling me, I will complain!"
+    turns = [("collector", lawful), ("collector", threat[0]), ("debtor", debtor_line)]
+    conversation = f"conv-{ctx.sandbox.tenant_id[-8:]}"
+    verdicts = []
+    with open_stream(ctx.target, _STREAM_PATH, ctx.sandbox.tokens["collector"], _STREAM_SUBPROTOCOL) as stream:
+        for n, (role, text) in enumerate(turns):
+            stream.send_json(
+                {
+                    "text": text,
+                    "language": lang,
+                    "speaker_role": role,
+                    "context": context,
+                    "conversation_id": conversation,
+                    "client_ref": f"turn-{n}",
+                }
+            )
+            verdicts.append(stream.receive_json())
+    ctx.require(
+        [v.get("client_ref") for v in verdicts] == ["turn-0", "turn-1", "turn-2"],
+        f"the stream's verdicts are not one per utterance in order: {[v.get('client_ref') for v in verdicts]}",
+    )
+    for (role, text), verdict in zip(turns, verdicts, strict=True):
+        single = ctx.expect(
+            ctx.request(
+                "POST",
+                "/script-checks",
+                json={"text": text, "language": lang, "speaker_role": role, "context": context},
+            ),
+            200,
+            what="checkUtterance",
+        )
+        ctx.require(
+            _categories(verdict) == _categories(single),
+            f"for {role} turn {text[:30]!r} the stream found {_categories(verdict)} but checkUtterance "
+            f"{_categories(single)}",
+        )
+    blocked = verdicts[1]
+    ctx.require(
+        blocked.get("verdict") == "block",
+        f"the threat's verdict is {blocked.get('verdict')!r}, not 'block'",
+        severity="critical",
+    )
+    category = next(v for v in blocked["violations"] if v.get("severity") == "blocking")
+    alerts = [m for m in ctx.outbox() if m.get("kind") == "alert"]
+    ctx.require(
+        any(
+            category["category"] in str(m.get("content")) and str(category.get("indicator")) in str(m.get("content"))
+            for m in alerts
+        ),
+        f"no supervisor alert in the outbox names {category['category']} and {category.get('indicator')}",
+        severity="critical",
+    )
+    index = blocked.get("evidence_index")
+    ctx.require(isinstance(index, int), "the blocking verdict carries no evidence_index")
+    entry = ctx.expect(ctx.request("GET", f"/evidence/entries/{index}", "supervisor"), 200, what="getEvidenceEntry")
+    ctx.require(
+        str(entry.get("entry", {}).get("kind", "")).startswith("script"),
+        f"evidence entry {index} is a {entry.get('entry', {}).get('kind')!r}, not a script alert",
+    )

@@ -241,7 +241,9 @@ def _stream_verdict(ctx: ServiceContext, tenant_id: str, body: dict[str, Any]) -
                 "ai_voice" if body["speaker_role"] == "ai_agent" else "call"
             )
             named = ", ".join(f"{v.category} ({v.indicator})" for v in blocking)
-            session.add(
+            # Fault sc_stream_no_alert (test mode): a blocking utterance raises no supervisor alert.
+            add_alert = session.add if not ctx.fault("sc_stream_no_alert") else (lambda _row: None)
+            add_alert(
                 OutboxMessage(
                     id=new_id("msg"),
                     tenant_id=tenant_id,

@@ -47,3 +47,12 @@ mutant(
     faults={"sc_identity_missing"},
     note="collection messages do not name the collecting institution or the creditor",
 )
+
+mutant(
+    "sc_stream_no_alert",
+    {"SC-13"},
+    level=2,
+    only={"SC-13"},
+    faults={"sc_stream_no_alert"},
+    note="a blocking utterance on the live stream raises no supervisor alert",
+)
