@@ -196,8 +196,13 @@ def open_stream(target: Target, path: str, token: str, subprotocol: str) -> Iter
 
     url = str(target.client.base_url).replace("http", "ws", 1).rstrip("/") + API_BASE + path
     try:
-        with ws_connect(url, additional_headers=headers, subprotocols=[subprotocol],  # type: ignore[list-item]
-                        open_timeout=target.timeout, close_timeout=2) as ws:
+        with ws_connect(
+            url,
+            additional_headers=headers,
+            subprotocols=[subprotocol],  # type: ignore[list-item]
+            open_timeout=target.timeout,
+            close_timeout=2,
+        ) as ws:
             yield StreamSession(ws.send, lambda: ws.recv(timeout=target.timeout), ws.close)
     except (OSError, TimeoutError, WebSocketException) as exc:
         raise TargetError(f"WebSocket {path}: {type(exc).__name__}: {exc}") from None

@@ -64,4 +64,5 @@ KNOWN_FAULTS: dict[str, str] = {
     "sc_identity_missing": "SC-12: collection messages do not name the collecting institution or the creditor",
     "invalid_body_500": "OP-02: a createDebt body that violates its schema answers 500",
     "sc_stream_no_alert": "SC-13: a blocking utterance on the live stream raises no supervisor alert",
+    "op_slow_decisions": "OP-08: one checkContact in ten takes 600 ms",
 }

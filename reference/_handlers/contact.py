@@ -7,9 +7,11 @@ outbox) and records evidence of both.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import threading
+import time as time_module
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import replace
@@ -452,8 +454,13 @@ def decision_view(row: Decision) -> dict[str, Any]:
     )
 
 
+_FAULT_CLOCK = itertools.count()
+
+
 @handles("checkContact")
 def check_contact(call: Call) -> Reply:
+    if call.ctx.fault("op_slow_decisions") and next(_FAULT_CLOCK) % 10 == 0:
+        time_module.sleep(0.6)  # test mode: one decision in ten takes 600 ms (OP-08)
     body = call.body
     at = parse_ts(body.get("at"), call.now())
     decision, _, _, profile_id = _decide(call, body, at, body.get("content"))

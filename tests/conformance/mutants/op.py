@@ -93,3 +93,12 @@ mutant(
     faults={"invalid_body_500"},
     note="a createDebt body that violates its schema answers 500 (found by the property-based probe)",
 )
+
+mutant(
+    "op_slow_decisions",
+    {"OP-08"},
+    level=3,
+    only={"OP-08"},
+    faults={"op_slow_decisions"},
+    note="one checkContact in ten takes 600 ms, so the p95 exceeds decision_latency_p95_ms",
+)
