@@ -12,6 +12,8 @@ from __future__ import annotations
 import functools
 import json
 import re
+import threading
+import weakref
 from typing import Any
 
 from icss.spec import spec_root
@@ -141,8 +143,23 @@ def _test_split() -> tuple[dict[str, Any], ...]:
     return tuple(row for row in rows if row["split"] == "test")
 
 
+#: The target's verdicts on the test split, asked once per run and target: the ten corpus checks ask the
+#: same question, and a deterministic checker gives the same answer (keyed by the Target object, so a new
+#: run or another target always asks afresh).
+_VERDICTS: weakref.WeakKeyDictionary[Any, list[dict[str, Any]]] = weakref.WeakKeyDictionary()
+_VERDICTS_LOCK = threading.Lock()
+
+
 def _verdicts(ctx: CheckContext, items: tuple[dict[str, Any], ...]) -> list[dict[str, Any]]:
     """checkUtteranceBatch results for ``items``, in order, in chunks the interface allows."""
+    with _VERDICTS_LOCK:
+        cached = _VERDICTS.get(ctx.target)
+        if cached is None or len(cached) != len(items):
+            cached = _VERDICTS[ctx.target] = _ask_verdicts(ctx, items)
+        return cached
+
+
+def _ask_verdicts(ctx: CheckContext, items: tuple[dict[str, Any], ...]) -> list[dict[str, Any]]:
     results: list[dict[str, Any]] = []
     for start in range(0, len(items), _BATCH_MAX):
         chunk = items[start : start + _BATCH_MAX]
