@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -40,8 +40,29 @@ class Credentials:
 @dataclass
 class Sandbox:
     tenant_id: str
-    tokens: dict[str, str]
+    tokens: Mapping[str, str]
     clock: str
+
+
+class _LazyTokens(Mapping[str, str]):
+    """A role's bearer token, asked for on first use: most checks act in one or two roles only."""
+
+    def __init__(self, issue: Callable[[str, str], str], credentials: Mapping[str, Mapping[str, str]]) -> None:
+        self._issue = issue
+        self._credentials = {role: (str(c["client_id"]), str(c["client_secret"])) for role, c in credentials.items()}
+        self._tokens: dict[str, str] = {}
+
+    def __getitem__(self, role: str) -> str:
+        if role not in self._tokens:
+            client_id, secret = self._credentials[role]
+            self._tokens[role] = self._issue(client_id, secret)
+        return self._tokens[role]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._credentials)
+
+    def __len__(self) -> int:
+        return len(self._credentials)
 
 
 @dataclass
@@ -167,7 +188,7 @@ class CheckContext:
             raise TargetError(f"createSandboxTenant answered {response.status_code}")
         try:
             body = response.json()
-            tokens = {role: self.token(c["client_id"], c["client_secret"]) for role, c in body["credentials"].items()}
+            tokens = _LazyTokens(self.token, body["credentials"])
             self._sandbox = Sandbox(tenant_id=str(body["tenant_id"]), tokens=tokens, clock=str(body["clock"]))
         except (ValueError, KeyError, TypeError) as exc:
             raise TargetError(f"createSandboxTenant returned an unusable body: {exc}") from None

@@ -9,12 +9,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from icss.spec import schema
+from icss.spec import openapi_document, schema
 
 from . import _handlers as _handlers  # importing registers the operation handlers
 from ._config import Settings
 from ._context import ServiceContext
-from ._operations import openapi_document
 from ._problems import Problem, problem_response
 from ._problems import install as install_problems
 from ._routing import BASE_PATH, mount

@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any
 
-import yaml
-
-from icss.spec import spec_root
+from icss.spec import openapi_document
 
 _METHODS = ("get", "put", "post", "delete", "patch")
 
@@ -28,14 +25,6 @@ class Operation:
     debtor_scoped: bool
     idempotency_key: bool
     idempotency_key_required: bool
-
-
-@functools.cache
-def openapi_document() -> dict[str, Any]:
-    """spec/openapi.yaml, parsed once."""
-    text = (spec_root() / "openapi.yaml").read_text(encoding="utf-8")
-    doc: dict[str, Any] = yaml.safe_load(text)
-    return doc
 
 
 @functools.cache

@@ -27,12 +27,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from icss.spec import SCHEMA_BASE, schema_registry
+from icss.spec import SCHEMA_BASE, openapi_document, schema_registry
 
 from . import _bodies
 from ._auth import Principal, authorise, read_token
 from ._context import ServiceContext, tenant_now
-from ._operations import Operation, openapi_document, operations
+from ._operations import Operation, operations
 from ._problems import MEDIA_TYPE, Problem, problem_response
 from ._tables import AuditRecord, IdempotencyRecord, Tenant
 

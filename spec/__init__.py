@@ -5,7 +5,7 @@ Everything else in ICSS is derived from the files in this package. Load them wit
 :func:`validate_spec`.
 """
 
-from ._load import build_catalogue, data_files, load_catalogue, spec_digest, spec_root
+from ._load import build_catalogue, data_files, load_catalogue, openapi_document, spec_digest, spec_root
 from ._model import (
     AreaInfo,
     Bilingual,
@@ -27,6 +27,7 @@ __all__ = [
     "spec_root",
     "spec_digest",
     "data_files",
+    "openapi_document",
     # the typed model
     "Catalogue",
     "AreaInfo",

@@ -13,8 +13,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from ._load import build_catalogue, raw_area_files, raw_profile_files, read_yaml, spec_root
 from ._model import Catalogue
 from ._schemas import validator
@@ -182,7 +180,7 @@ def operation_ids(openapi: dict[str, Any]) -> set[str]:
 def _raw() -> dict[str, Any]:
     root = spec_root()
     openapi_node = root / "openapi.yaml"
-    openapi = yaml.safe_load(openapi_node.read_text(encoding="utf-8")) if openapi_node.is_file() else None
+    openapi = read_yaml(openapi_node) if openapi_node.is_file() else None
     return {
         "areas": raw_area_files(root),
         "profiles": raw_profile_files(root),

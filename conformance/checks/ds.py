@@ -16,10 +16,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-import yaml
 from dateutil.relativedelta import relativedelta
 
-from icss.spec import spec_root
+from icss.spec import openapi_document
 
 from .._context import CheckContext
 from .._registry import check
@@ -36,7 +35,7 @@ _DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
 @functools.cache
 def _operations() -> tuple[tuple[str, str, str, bool, frozenset[str]], ...]:
     """(operationId, method, path, public, roles) of every operation of spec/openapi.yaml."""
-    doc = yaml.safe_load((spec_root() / "openapi.yaml").read_text(encoding="utf-8"))
+    doc = openapi_document()
     found = []
     for path, item in doc["paths"].items():
         for method in _METHODS:
@@ -365,7 +364,7 @@ def no_personal_data_in_errors_or_urls(ctx: CheckContext) -> None:
     ctx.require(not any(_leaks(u, secrets) for u in urls), "a receipt URL carries personal data")
     log = ctx.expect(ctx.request("GET", "/audit/events", "auditor", params={"limit": 200}), 200, what="getAuditLog")
     ctx.require(not _leaks(str(log), secrets), "getAuditLog shows personal data in clear")
-    doc = yaml.safe_load((spec_root() / "openapi.yaml").read_text(encoding="utf-8"))
+    doc = openapi_document()
     for path, item in doc["paths"].items():
         ctx.require(not _PII_PARAMETER.search(path), f"the path {path} takes personal data")
         for method in _METHODS:

@@ -9,9 +9,8 @@ import re
 from typing import Any
 
 import httpx
-import yaml
 
-from icss.spec import spec_root, validator
+from icss.spec import openapi_document, validator
 
 from .._context import CheckContext
 from .._registry import check
@@ -130,7 +129,7 @@ def malformed_input_gets_problem_documents(ctx: CheckContext) -> None:
 
 @functools.cache
 def _openapi() -> dict[str, Any]:
-    return dict(yaml.safe_load(spec_root().joinpath("openapi.yaml").read_text(encoding="utf-8")))
+    return openapi_document()
 
 
 @functools.cache

@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from icss.reference._operations import Operation, openapi_document, operations
+from icss.reference._operations import Operation, operations
 from icss.reference._routing import implemented
-from icss.spec import schema
+from icss.spec import openapi_document, schema
 
 BASE = "/icss/v1"
 ROLES = ("collector", "debtor", "supervisor", "auditor", "admin")

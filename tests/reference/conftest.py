@@ -22,8 +22,8 @@ from fastapi.testclient import TestClient
 
 from icss.reference._app import create_app
 from icss.reference._config import Settings
-from icss.reference._operations import openapi_document, operations
-from icss.spec import validator
+from icss.reference._operations import operations
+from icss.spec import openapi_document, validator
 
 BASE = "/icss/v1"
 BOOTSTRAP_SECRET = "bootstrap-secret-for-tests-only"  # noqa: S105 - the test deployment's credential
