@@ -2,9 +2,9 @@
 listScriptCategories, and the streamScriptChecks WebSocket.
 
 The checking itself lives in :mod:`icss.reference.scripts`; these handlers add what the service
-owes around it: results in the script-check-result shape, an evidence entry whenever a blocking
-violation is found, and — on the live stream — a supervisor alert in the outbox for every blocking
-violation in a collector's or AI agent's utterance (SC-13).
+owes around it: results in the script-check-result shape, an evidence entry for every verdict, and —
+on the live stream — a supervisor alert in the outbox for every blocking violation in a collector's or
+AI agent's utterance (SC-13).
 
 The routing module mounts HTTP operations only; :func:`install_stream` adds the WebSocket route and
 is called by the application factory.
@@ -120,15 +120,15 @@ def check_utterance(call: Call) -> Reply:
     out = _check_one(body, call.tenant.profile, call)
     now = call.now()
     doc = _result(out, now, client_ref=body.get("client_ref"), evidence_index=None)
-    if out.verdict == "block":
-        doc["evidence_index"] = _evidence.record(
-            call.session,
-            call.tenant_id,
-            "script_check",
-            _evidence_payload(body, out, doc["check_id"]),
-            debtor_id=None,
-            at=now,
-        )
+    # Issue 5 / EV-01: every script verdict is evidence, the clean ones too (they show the check ran).
+    doc["evidence_index"] = _evidence.record(
+        call.session,
+        call.tenant_id,
+        "script_check",
+        _evidence_payload(body, out, doc["check_id"]),
+        debtor_id=None,
+        at=now,
+    )
     return Reply(200, doc, resource_id=doc["check_id"])
 
 
@@ -142,16 +142,17 @@ def check_batch(call: Call) -> Reply:
         _result(out, now, client_ref=item.get("client_ref"), evidence_index=None)
         for item, out in zip(items, outcomes, strict=True)
     ]
-    blocked = [i for i, out in enumerate(outcomes) if out.verdict == "block"]
-    if blocked:
-        indices = _evidence.record_many(
-            call.session,
-            call.tenant_id,
-            [("script_check", _evidence_payload(items[i], outcomes[i], results[i]["check_id"]), None) for i in blocked],
-            at=now,
-        )
-        for i, index in zip(blocked, indices, strict=True):
-            results[i]["evidence_index"] = index
+    indices = _evidence.record_many(
+        call.session,
+        call.tenant_id,
+        [
+            ("script_check", _evidence_payload(item, out, doc["check_id"]), None)
+            for item, out, doc in zip(items, outcomes, results, strict=True)
+        ],
+        at=now,
+    )
+    for doc, index in zip(results, indices, strict=True):
+        doc["evidence_index"] = index
     return Reply(200, {"results": results})
 
 
@@ -174,25 +175,25 @@ def check_conversation(call: Call) -> Reply:
     }
     if body.get("conversation_id"):
         doc["conversation_id"] = body["conversation_id"]
-    if out.verdict != "pass":
-        every = [v for t in out.turns for v in t.violations] + list(out.violations)
-        doc["evidence_index"] = _evidence.record(
-            call.session,
-            call.tenant_id,
-            "script_check",
-            {
-                "conversation_id": body.get("conversation_id"),
-                "turns": len(turns),
-                "verdict": out.verdict,
-                "categories": sorted({v.category for v in every}),
-                "indicators": sorted({v.indicator for v in every}),
-                "rules": sorted({v.rule for v in every}),
-                "text_sha256": _sha256("\n".join(t["text"] for t in turns)),
-                "ruleset_version": RULESET_VERSION,
-            },
-            debtor_id=None,
-            at=now,
-        )
+    # Every conversation verdict is evidence, the clean ones included (issue 5 / EV-01).
+    every = [v for t in out.turns for v in t.violations] + list(out.violations)
+    doc["evidence_index"] = _evidence.record(
+        call.session,
+        call.tenant_id,
+        "script_check",
+        {
+            "conversation_id": body.get("conversation_id"),
+            "turns": len(turns),
+            "verdict": out.verdict,
+            "categories": sorted({v.category for v in every}),
+            "indicators": sorted({v.indicator for v in every}),
+            "rules": sorted({v.rule for v in every}),
+            "text_sha256": _sha256("\n".join(t["text"] for t in turns)),
+            "ruleset_version": RULESET_VERSION,
+        },
+        debtor_id=None,
+        at=now,
+    )
     return Reply(200, doc)
 
 
@@ -228,7 +229,16 @@ def _stream_verdict(ctx: ServiceContext, tenant_id: str, body: dict[str, Any]) -
         now = tenant_now(tenant)
         out = _check_one(body, tenant.profile)
         doc = _result(out, now, client_ref=body.get("client_ref"), evidence_index=None)
-        if out.verdict == "block" and body["speaker_role"] in JUDGED:
+        if not (out.verdict == "block" and body["speaker_role"] in JUDGED):
+            doc["evidence_index"] = _evidence.record(
+                session,
+                tenant_id,
+                "script_check",
+                _evidence_payload(body, out, doc["check_id"]),
+                debtor_id=None,
+                at=now,
+            )
+        else:
             blocking = [v for v in out.violations if v.severity == "blocking"]
             conversation = body.get("conversation_id") or "-"
             payload = _evidence_payload(body, out, doc["check_id"]) | {

@@ -58,7 +58,7 @@ def test_blocking_violation_has_span_rule_indicator_and_evidence(sandbox: Sandbo
     assert isinstance(body["evidence_index"], int)
 
 
-def test_lawful_notice_passes_without_evidence(sandbox: Sandbox) -> None:
+def test_lawful_notice_passes_and_is_still_evidence(sandbox: Sandbox) -> None:
     body = sandbox.call(
         "POST",
         "/script-checks",
@@ -69,7 +69,10 @@ def test_lawful_notice_passes_without_evidence(sandbox: Sandbox) -> None:
         },
     ).json()
     assert body["verdict"] == "pass"
-    assert body["evidence_index"] is None
+    # Every verdict is evidence (issue 5), the clean ones too: it shows the utterance was checked.
+    entry = sandbox.call("GET", f"/evidence/entries/{body['evidence_index']}", "auditor").json()
+    assert entry["entry"]["kind"] == "script_check"
+    assert entry["entry"]["payload"]["verdict"] == "pass"
 
 
 def test_same_words_on_a_time_barred_debt_are_a_false_legal_claim(sandbox: Sandbox) -> None:
