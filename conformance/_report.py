@@ -125,7 +125,18 @@ def junit_xml(doc: dict[str, Any]) -> str:
 def html_report(doc: dict[str, Any]) -> str:
     env = Environment(loader=PackageLoader("icss.conformance", "templates"), autoescape=select_autoescape(["html"]))
     env.filters["pretty"] = lambda value: html.escape(json.dumps(value, ensure_ascii=False, indent=2))
-    return env.get_template("report.html.j2").render(report=doc)
+    from icss.spec import load_catalogue
+
+    area_titles = {a.id: (a.title.zh, a.title.en) for a in load_catalogue().areas}
+    outcome_zh = {
+        "pass": "通过",
+        "fail": "不通过",
+        "error": "出错",
+        "skipped": "未判定",
+        "not-applicable": "不适用",
+        "attested": "已证明",
+    }
+    return env.get_template("report.html.j2").render(report=doc, area_titles=area_titles, outcome_zh=outcome_zh)
 
 
 # -- signing -------------------------------------------------------------------------------------
