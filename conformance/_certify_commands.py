@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,12 +14,10 @@ from rich.table import Table
 from icss.spec import load_catalogue
 
 from ._attestations import AttestationFileError, load_attestations
-from ._context import Credentials
-from ._embedded import embedded_reference
+from ._embedded import connect
 from ._outcomes import Outcome
 from ._report import ReportVerificationError, diff_reports, generate_key, verify_report, write_report
 from ._runner import RunConfig, RunResult, run
-from ._target import Target
 
 _out = Console()
 _err = Console(stderr=True)
@@ -85,25 +82,17 @@ def certify(
     except AttestationFileError as exc:
         _err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
-    with ExitStack() as stack:
-        if target is None:
-            _err.print("starting the embedded ICSS reference service …")
-            ref = stack.enter_context(embedded_reference())
-            creds: Credentials | None
-            url, creds, embedded = ref.url, Credentials(ref.admin_client_id, ref.admin_client_secret), True
-        else:
-            url, embedded = target, False
-            creds = Credentials.from_mapping(json.loads(credentials.read_text())) if credentials else None
-        tgt = Target(url, timeout=timeout)
-        stack.callback(tgt.close)
+    if target is None:
+        _err.print("starting the embedded ICSS reference service …")
+    with connect(target, credentials, timeout=timeout) as conn:
         config = RunConfig(
-            target=tgt,
+            target=conn.target,
             profile=profile,
             level=level,
-            credentials=creds,
+            credentials=conn.credentials,
             attestations=attested,
             workers=workers,
-            embedded=embedded,
+            embedded=conn.embedded,
         )
         with Progress(
             TextColumn("{task.description}"),

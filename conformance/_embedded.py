@@ -1,4 +1,4 @@
-"""Start the ICSS reference as a subprocess, so ``icss certify`` with no target certifies it.
+"""Reach a target: start the ICSS reference as a subprocess (``icss certify`` with no target), or connect to a URL.
 
 The harness still speaks to it over HTTP only: it runs ``python -m icss.reference serve`` on a
 free local port with a SQLite file in a temporary folder, and stops it afterwards.
@@ -6,6 +6,7 @@ free local port with a SQLite file in a temporary folder, and stops it afterward
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import socket
@@ -14,11 +15,14 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+from ._context import Credentials
+from ._target import Target
 
 
 @dataclass(frozen=True)
@@ -74,3 +78,29 @@ def embedded_reference(
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
+
+
+@dataclass(frozen=True)
+class Connection:
+    """What a run needs to reach its target: the client, how to create sandboxes, and whether embedded."""
+
+    target: Target
+    credentials: Credentials | None
+    embedded: bool
+
+
+@contextmanager
+def connect(url: str | None, credentials: Path | None = None, *, timeout: float = 10.0) -> Iterator[Connection]:
+    """The target at ``url`` (with the admin client read from ``credentials``), or — for ``None`` or
+    ``"embedded"`` — the reference started for the duration of the block. Both front ends use this."""
+    with ExitStack() as stack:
+        creds: Credentials | None
+        if url in (None, "embedded"):
+            ref = stack.enter_context(embedded_reference())
+            url, creds, embedded = ref.url, Credentials(ref.admin_client_id, ref.admin_client_secret), True
+        else:
+            creds = Credentials.from_mapping(json.loads(credentials.read_text())) if credentials else None
+            embedded = False
+        target = Target(url, timeout=timeout)
+        stack.callback(target.close)
+        yield Connection(target, creds, embedded)

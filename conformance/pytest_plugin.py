@@ -86,34 +86,23 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 
 def _run(config: pytest.Config, target: str) -> Any:
     # Heavy imports here, not at plugin load: every pytest run of the machine loads this module.
-    import json
-    from contextlib import ExitStack
     from pathlib import Path
 
-    from icss.conformance import Credentials, RunConfig, Target, load_attestations, run, write_report
-    from icss.conformance._embedded import embedded_reference
+    from icss.conformance import RunConfig, load_attestations, run, write_report
+    from icss.conformance._embedded import connect
 
-    with ExitStack() as stack:
-        if target == "embedded":
-            ref = stack.enter_context(embedded_reference())
-            creds: Credentials | None = Credentials(ref.admin_client_id, ref.admin_client_secret)
-            url = ref.url
-        else:
-            url = target
-            path = config.getoption("icss_credentials")
-            creds = Credentials.from_mapping(json.loads(Path(path).read_text())) if path else None
+    credentials = config.getoption("icss_credentials")
+    with connect(target, Path(credentials) if credentials else None) as conn:
         attestations = config.getoption("icss_attestations")
         only = config.getoption("icss_only")
-        tgt = Target(url)
-        stack.callback(tgt.close)
         run_config = RunConfig(
-            target=tgt,
+            target=conn.target,
             profile=config.getoption("icss_profile"),
             level=config.getoption("icss_level"),
-            credentials=creds,
+            credentials=conn.credentials,
             attestations=load_attestations(Path(attestations)) if attestations else {},
             workers=config.getoption("icss_workers"),
-            embedded=target == "embedded",
+            embedded=conn.embedded,
             only=frozenset(only.split(",")) if only else None,
         )
         result = run(run_config)

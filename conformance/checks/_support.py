@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -44,3 +45,13 @@ def problem_document(ctx: CheckContext, response: httpx.Response) -> dict[str, A
     for canary in ctx.canaries:
         ctx.require(canary not in text, "the error response echoes personal data of the request")
     return dict(body)
+
+
+def parse_ts(value: Any) -> datetime:
+    """An RFC 3339 timestamp from a response (``Z`` or an offset) as an aware datetime."""
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+def utc_iso(instant: datetime) -> str:
+    """An aware datetime as the RFC 3339 UTC text the interface takes (``…Z``)."""
+    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")

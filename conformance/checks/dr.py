@@ -9,14 +9,13 @@ supervisor can observe: decisions, lists, the debtor's record — not from the s
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from .._context import CheckContext
 from .._registry import check
-from ._support import problem_document, validate_against
+from ._support import parse_ts, problem_document, validate_against
 
 #: A Thursday with no public holiday in any profile: the local day the contact scenarios run on.
 _DAY = "2026-03-05"
@@ -25,8 +24,7 @@ _AMOUNTS = ("amount_on_itemization_date", "interest", "fees", "payments", "credi
 
 def _at_local(ctx: CheckContext, hour: int, day: str = _DAY) -> str:
     """``hour``:00 on ``day`` on the debtor's wall clock, as an RFC 3339 UTC instant."""
-    local = datetime.fromisoformat(f"{day}T{hour:02d}:00:00").replace(tzinfo=ZoneInfo(ctx.default_timezone))
-    return local.astimezone(ZoneInfo("UTC")).isoformat().replace("+00:00", "Z")
+    return ctx.local_instant(day, f"{hour:02d}:00")
 
 
 def _point(debtor: dict[str, Any], kind: str) -> str:
@@ -120,10 +118,6 @@ def _dec(ctx: CheckContext, value: Any, name: str) -> Decimal:
     except InvalidOperation:
         ctx.fail(f"getValidationNotice: {name} is {value!r}, not a decimal amount")
         raise AssertionError("unreachable") from None
-
-
-def _ts(value: Any) -> datetime:
-    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
 # -- DR-01 -----------------------------------------------------------------------------------------
@@ -400,15 +394,15 @@ def complaint_deadline(ctx: CheckContext) -> None:
             complaint["status"] == "acknowledged",
             f"createComplaint answered status {complaint['status']!r}; expected acknowledged at once",
         )
-        due = _ts(complaint["received_at"]) + timedelta(days=days)
+        due = parse_ts(complaint["received_at"]) + timedelta(days=days)
         ctx.require(
-            _ts(complaint["due_at"]) == due,
+            parse_ts(complaint["due_at"]) == due,
             f"due_at is {complaint['due_at']}; expected received_at + {days} days = {due.isoformat()}",
         )
     mine = ctx.expect(ctx.request("GET", "/me/complaints", token=debtor["token"]), 200, what="listMyComplaints")
     shown = {c["id"]: c.get("due_at") for c in mine.get("items", [])}
     ctx.require(
-        shown.get(late["id"]) is not None and _ts(shown[late["id"]]) == _ts(late["due_at"]),
+        shown.get(late["id"]) is not None and parse_ts(shown[late["id"]]) == parse_ts(late["due_at"]),
         "listMyComplaints does not show the debtor the due_at createComplaint returned",
     )
     _respond(ctx, on_time)
@@ -447,7 +441,7 @@ def statistics_reconcile(ctx: CheckContext) -> None:
     ctx.expect(_attempt(ctx, debtor, debt, "email", "email"), 201, what="createContactAttempt e-mail")
     night = _contact(ctx, debtor, debt, "call", at=_at_local(ctx, 3))
     ctx.require(night.get("decision") == "deny", "a call at 03:00 debtor-local time was allowed")
-    now = _ts(ctx.expect(ctx.request("GET", "/sandbox/clock", "admin"), 200)["now"])
+    now = parse_ts(ctx.expect(ctx.request("GET", "/sandbox/clock", "admin"), 200)["now"])
     period = {"from": (now - timedelta(days=1)).isoformat(), "to": (now + timedelta(days=1)).isoformat()}
     for role in ("supervisor", "auditor"):
         stats = ctx.expect(

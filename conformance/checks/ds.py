@@ -22,7 +22,7 @@ from icss.spec import openapi_document
 
 from .._context import CheckContext
 from .._registry import check
-from ._support import problem_document, validate_against
+from ._support import parse_ts, problem_document, validate_against
 
 _METHODS = ("get", "put", "post", "delete", "patch")
 _ROLES = ("collector", "supervisor", "auditor", "admin")
@@ -388,10 +388,6 @@ def _plus(moment: datetime, duration: str) -> datetime:
     return moment + relativedelta(years=years, months=months, weeks=weeks, days=days)
 
 
-def _ts(value: Any) -> datetime:
-    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-
-
 @check("DS-09")
 def data_request_deadlines(ctx: CheckContext) -> None:
     """createDataRequest returns due_at = received_at + data_request_response in calendar arithmetic (with P1M,
@@ -409,9 +405,9 @@ def data_request_deadlines(ctx: CheckContext) -> None:
             what=f"createDataRequest {kind}",
         )
         validate_against(ctx, doc, "data-request")
-        due = _plus(_ts(doc["received_at"]), response_period)
+        due = _plus(parse_ts(doc["received_at"]), response_period)
         ctx.require(
-            _ts(doc["due_at"]) == due,
+            parse_ts(doc["due_at"]) == due,
             f"due_at of a request received {doc['received_at']} is {doc['due_at']}; "
             f"expected received_at + {response_period} = {due.isoformat()}",
         )
@@ -423,7 +419,7 @@ def data_request_deadlines(ctx: CheckContext) -> None:
     )
     if shown["status"] in ("responded", "closed", "refused"):
         ctx.require(
-            shown.get("responded_at") is not None and _ts(shown["responded_at"]) <= _ts(shown["due_at"]),
+            shown.get("responded_at") is not None and parse_ts(shown["responded_at"]) <= parse_ts(shown["due_at"]),
             "an access request in a final status has no responded_at within due_at",
         )
         ctx.require(
@@ -440,17 +436,18 @@ def data_request_deadlines(ctx: CheckContext) -> None:
     if ext:
         ctx.require(extension not in ("P0D", "PT0S"), "a request was extended although the profile allows no extension")
         ctx.require(
-            _ts(ext["notified_at"]) <= _ts(pending["due_at"]), "the extension was notified after the original due_at"
+            parse_ts(ext["notified_at"]) <= parse_ts(pending["due_at"]),
+            "the extension was notified after the original due_at",
         )
         ctx.require(
-            _ts(ext["new_due_at"]) <= _plus(_ts(pending["due_at"]), extension),
+            parse_ts(ext["new_due_at"]) <= _plus(parse_ts(pending["due_at"]), extension),
             f"the extended due_at {ext['new_due_at']} is later than the original due_at + {extension}",
         )
     final = later["status"] in ("responded", "closed", "refused")
     on_time = (
         final
         and later.get("responded_at") is not None
-        and _ts(later["responded_at"]) <= _ts((ext or {}).get("new_due_at") or later["due_at"])
+        and parse_ts(later["responded_at"]) <= parse_ts((ext or {}).get("new_due_at") or later["due_at"])
     )
     ctx.require(
         on_time or later.get("late") is True,
@@ -474,14 +471,16 @@ def breach_notification_deadline(ctx: CheckContext) -> None:
     }
     incident = ctx.expect(ctx.request("POST", "/incidents", "supervisor", json=body), 201, what="reportIncident")
     validate_against(ctx, incident, "incident")
-    due = _ts(detected) + timedelta(hours=hours)
+    due = parse_ts(detected) + timedelta(hours=hours)
     shown = ctx.expect(ctx.request("GET", f"/incidents/{incident['id']}", "auditor"), 200, what="getIncident")
     deadline = shown.get("notification_due_at") or shown.get("due_at")
     ctx.require(
-        deadline is not None and _ts(deadline) == due,
+        deadline is not None and parse_ts(deadline) == due,
         f"getIncident shows the notification deadline {deadline}; expected detected_at + {hours} h = {due.isoformat()}",
     )
-    ctx.require(_ts(shown["detected_at"]) == _ts(detected), "getIncident does not show the detected_at reported")
+    ctx.require(
+        parse_ts(shown["detected_at"]) == parse_ts(detected), "getIncident does not show the detected_at reported"
+    )
     ctx.require(shown.get("late") is False, "a new incident within its notification deadline is flagged overdue")
     ctx.advance_clock(f"PT{hours}H")
     after = ctx.expect(ctx.request("GET", f"/incidents/{incident['id']}", "auditor"), 200, what="getIncident")

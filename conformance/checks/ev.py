@@ -15,7 +15,6 @@ import json
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import rfc8785
 
@@ -23,7 +22,7 @@ from .. import evidence
 from .._context import CheckContext
 from .._outcomes import CheckSkipped
 from .._registry import check
-from ._support import problem_document, validate_against
+from ._support import parse_ts, problem_document, utc_iso, validate_against
 
 _FEATURE = "evidence_log"
 
@@ -31,17 +30,11 @@ _FEATURE = "evidence_log"
 # -- building a small log ------------------------------------------------------------------------
 
 
-def _local_instant(ctx: CheckContext, day: str = "2026-03-05", hour: int = 11) -> str:
-    """``hour``:00 on ``day`` in the debtor's default zone, as UTC (a weekday within every contact window)."""
-    local = datetime.fromisoformat(f"{day}T{hour:02d}:00:00").replace(tzinfo=ZoneInfo(ctx.default_timezone))
-    return local.astimezone(ZoneInfo("UTC")).isoformat().replace("+00:00", "Z")
-
-
 def _actions(ctx: CheckContext, content: str = "Your statement is available.") -> dict[str, Any]:
     """Record an allowed decision, a denied decision, an e-mail attempt and an event for a new debtor."""
     debtor = ctx.new_debtor()
     debt = ctx.new_debt(debtor)
-    ctx.set_clock(_local_instant(ctx))
+    ctx.set_clock(ctx.local_instant("2026-03-05", "11:00"))
     email = next(p["id"] for p in debtor["contact_points"] if p["kind"] == "email")
     base = {"debtor_id": debtor["id"], "debt_ids": [debt["id"]], "purpose": "collection"}
     allowed = ctx.expect(
@@ -471,14 +464,6 @@ def _plus_years(instant: datetime, years: int) -> datetime:
         return instant.replace(year=instant.year + years, month=3, day=1)
 
 
-def _parse(ts: str) -> datetime:
-    return datetime.fromisoformat(ts.replace("Z", "+00:00"))
-
-
-def _iso(instant: datetime) -> str:
-    return instant.astimezone(ZoneInfo("UTC")).isoformat().replace("+00:00", "Z")
-
-
 def _call(ctx: CheckContext, debtor: dict[str, Any], debt: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return dict(
         ctx.expect(
@@ -510,7 +495,7 @@ def recordings_kept(ctx: CheckContext) -> None:
     years = int(ctx.param("recording_retention_years"))
     debtor = ctx.new_debtor()
     debt = ctx.new_debt(debtor)
-    ctx.set_clock(_local_instant(ctx))
+    ctx.set_clock(ctx.local_instant("2026-03-05", "11:00"))
     attempt = _call(ctx, debtor, debt, recorded=True)
     recording_id = attempt.get("recording_id")
     if not recording_id:
@@ -520,11 +505,11 @@ def recordings_kept(ctx: CheckContext) -> None:
         )
     rec = ctx.expect(ctx.request("GET", f"/recordings/{recording_id}", "supervisor"), 200, what="getRecording")
     validate_against(ctx, rec, "recording")
-    minimum = _plus_years(_parse(rec["call_at"]), years)
-    until = _parse(rec["retention_until"])
+    minimum = _plus_years(parse_ts(rec["call_at"]), years)
+    until = parse_ts(rec["retention_until"])
     ctx.require(
         until >= minimum,
-        f"retention_until {rec['retention_until']} is earlier than call_at plus {years} years ({_iso(minimum)})",
+        f"retention_until {rec['retention_until']} is earlier than call_at plus {years} years ({utc_iso(minimum)})",
     )
     early = ctx.request("DELETE", f"/recordings/{recording_id}", "admin")
     ctx.require(
@@ -540,13 +525,13 @@ def recordings_kept(ctx: CheckContext) -> None:
         200,
         what="getRecording after a refused deletion",
     )
-    ctx.set_clock(_iso(until + timedelta(days=1)))
+    ctx.set_clock(utc_iso(until + timedelta(days=1)))
     late = ctx.request("DELETE", f"/recordings/{recording_id}", "admin")
     if late.status_code >= 400:
         reasons = problem_document(ctx, late).get("reasons") or []
         ctx.require(
             "retention_period_active" not in reasons,
-            f"deleteRecording a day after retention_until ({_iso(until)}) is still refused with "
+            f"deleteRecording a day after retention_until ({utc_iso(until)}) is still refused with "
             "retention_period_active",
         )
 
@@ -562,8 +547,8 @@ def records_retained(ctx: CheckContext) -> None:
     years = int(ctx.param("record_retention_years"))
     made = _actions(ctx)
     attempt = made["attempt"]
-    last = _parse(attempt["at"])
-    ctx.set_clock(_iso(_plus_years(last, years) - timedelta(days=1)))
+    last = parse_ts(attempt["at"])
+    ctx.set_clock(utc_iso(_plus_years(last, years) - timedelta(days=1)))
     found: list[dict[str, Any]] = []
     cursor: str | None = None
     for _ in range(20):
@@ -606,7 +591,7 @@ def calls_recorded(ctx: CheckContext) -> None:
     required = bool(ctx.param("call_recording_required"))
     debtor = ctx.new_debtor()
     debt = ctx.new_debt(debtor)
-    ctx.set_clock(_local_instant(ctx))
+    ctx.set_clock(ctx.local_instant("2026-03-05", "11:00"))
     attempt = _call(ctx, debtor, debt, **({} if required else {"recorded": True}))
     recording_id = attempt.get("recording_id")
     if not recording_id:
@@ -619,7 +604,7 @@ def calls_recorded(ctx: CheckContext) -> None:
     rec = ctx.expect(ctx.request("GET", f"/recordings/{recording_id}", "supervisor"), 200, what="getRecording")
     validate_against(ctx, rec, "recording")
     ctx.require(
-        _parse(rec["call_at"]) == _parse(attempt["at"]),
+        parse_ts(rec["call_at"]) == parse_ts(attempt["at"]),
         f"the recording's call_at {rec['call_at']} differs from the attempt's time {attempt['at']}",
     )
     ctx.require(

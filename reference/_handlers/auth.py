@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+
 from .._auth import BOOTSTRAP_CLIENT, Principal, check_secret, issue_token
 from .._problems import Problem
 from .._routing import Call, Reply, handles
@@ -20,7 +22,7 @@ def issue(call: Call) -> Reply:
     client_id, secret = body["client_id"], body["client_secret"]
     keys = call.ctx.keys
     if client_id == BOOTSTRAP_CLIENT:
-        if not check_plain(secret, keys.bootstrap_secret):
+        if not hmac.compare_digest(secret.encode(), keys.bootstrap_secret.encode()):
             raise _invalid_client()
         principal = Principal(client_id=BOOTSTRAP_CLIENT, role="admin", tenant_id=None)
     else:
@@ -39,9 +41,3 @@ def issue(call: Call) -> Reply:
         "debtor_id": principal.debtor_id,
     }
     return Reply(200, doc, headers={"Cache-Control": "no-store"})
-
-
-def check_plain(given: str, expected: str) -> bool:
-    import hmac
-
-    return hmac.compare_digest(given.encode(), expected.encode())

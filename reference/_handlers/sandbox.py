@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 
 from .. import _evidence
 from .._auth import BOOTSTRAP_CLIENT, hash_secret, new_secret
+from .._context import tenant_now
 from .._problems import Problem
 from .._routing import Call, Reply, handles
 from .._tables import Case, Client, Debtor, OutboxMessage, Tenant
@@ -84,11 +85,7 @@ def delete_tenant(call: Call) -> Reply:
 
 
 def _clock_doc(tenant: Tenant) -> dict[str, Any]:
-    return {"now": iso(call_now(tenant)), "tenant_id": tenant.id, "frozen": tenant.clock_at is not None}
-
-
-def call_now(tenant: Tenant) -> datetime:
-    return tenant.clock_at if tenant.clock_at is not None else datetime.now(UTC)
+    return {"now": iso(tenant_now(tenant)), "tenant_id": tenant.id, "frozen": tenant.clock_at is not None}
 
 
 @handles("getTestClock")
@@ -110,7 +107,7 @@ def _move_clock(call: Call, target: datetime, *, allow_rewind: bool = False) -> 
     if not tenant.sandbox:
         raise Problem("sandbox-disabled", "this tenant has no test clock")
     check_instant(target)
-    current = call_now(tenant)
+    current = tenant_now(tenant)
     rewind_ok = allow_rewind and not _holds_data(call)
     if target < current and not rewind_ok and not call.ctx.fault("op_clock_rewind_allowed"):
         raise Problem("conflict", "the test clock never moves backwards (allow_rewind only on a tenant with no data)")

@@ -16,30 +16,16 @@ mutant(
 )
 
 
-def _wrong_spec_version(app: Any) -> Any:
-    """Report ICSS 2.0.0 on getVersion under the /icss/v1 base path (and against getCapabilities' 1.0.0)."""
-
-    async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope["path"] != "/icss/v1/version":
-            await app(scope, receive, send)
-            return
-        body = json.dumps(
-            {"service": "mutant", "service_version": "0", "spec_version": "2.0.0", "api_version": "v1"}
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 200,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
-
-    return wrapped
+def _wrong_spec_version(_scope: dict[str, Any], body: bytes, _media: str) -> bytes:
+    """ICSS 2.0.0 under the /icss/v1 base path (and against getCapabilities' 1.0.0)."""
+    return json.dumps({**json.loads(body), "spec_version": "2.0.0"}).encode()
 
 
 mutant(
-    "version_wrong_edition", {"OP-04"}, wrap=_wrong_spec_version, note="getVersion reports ICSS 2.0.0 under /icss/v1"
+    "version_wrong_edition",
+    {"OP-04"},
+    wrap=rewrite_responses(r"/icss/v1/version", _wrong_spec_version),
+    note="getVersion reports ICSS 2.0.0 under /icss/v1",
 )
 
 
