@@ -62,6 +62,8 @@ class Result:
     latencies_ms: list[float]
     peak: str
     errors: int = 0
+    #: CPU seconds the server process spent during the timed run (user + system), if measured.
+    server_cpu: float | None = None
 
     @property
     def rate(self) -> float:
@@ -166,6 +168,19 @@ def _free_port() -> int:
         return port
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process so far (Linux /proc), to compare work per request.
+
+    Throughput depends on what else the machine runs; the server's CPU time per request much
+    less so, which makes it the fairer figure on a busy machine.
+    """
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def _peak_rss(pid: int) -> str:
     """The process's peak resident set (VmHWM, what ru_maxrss reports once it has exited)."""
     try:
@@ -205,7 +220,9 @@ def _server(command: list[str], port: int, health: str, env: dict[str, str], cwd
         log.close()
 
 
-async def _load(url: str, body: dict[str, Any], headers: dict[str, str], seconds: float, concurrency: int) -> Result:
+async def _load(
+    url: str, body: dict[str, Any], headers: dict[str, str], seconds: float, concurrency: int, pid: int | None = None
+) -> Result:
     """``concurrency`` workers on one keep-alive client, each posting until the deadline."""
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     latencies: list[float] = []
@@ -224,10 +241,13 @@ async def _load(url: str, body: dict[str, Any], headers: dict[str, str], seconds
 
         warm = time.perf_counter() + min(1.0, seconds / 4)
         await asyncio.gather(*(worker(warm, False) for _ in range(concurrency)))
+        cpu_before = _cpu_seconds(pid) if pid else None
         start = time.perf_counter()
         await asyncio.gather(*(worker(start + seconds, True) for _ in range(concurrency)))
         elapsed = time.perf_counter() - start
-    return Result("", len(latencies), elapsed, latencies, "", errors)
+        cpu_after = _cpu_seconds(pid) if pid else None
+    cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
+    return Result("", len(latencies), elapsed, latencies, "", errors, cpu)
 
 
 def _populate(base: str) -> tuple[dict[str, Any], dict[str, str]]:
@@ -329,7 +349,7 @@ def bench_http(seconds: float, concurrency: int) -> tuple[Result, Result]:
             _say(f"loading the benchmark debtor ({ATTEMPTS} attempts, {EVENTS} events) through the API")
             body, headers = _populate(base)
             _say(f"checkContact over HTTP for {seconds:g} s at concurrency {concurrency}")
-            decisions = asyncio.run(_load(f"{base}/contact-decisions", body, headers, seconds, concurrency))
+            decisions = asyncio.run(_load(f"{base}/contact-decisions", body, headers, seconds, concurrency, pid))
             decisions.name, decisions.peak = "HTTP POST /contact-decisions", _peak_rss(pid)
         (work / "bare_app.py").write_text(_BARE_APP)
         port = _free_port()
@@ -337,7 +357,7 @@ def bench_http(seconds: float, concurrency: int) -> tuple[Result, Result]:
                    "--log-level", "warning", "--no-access-log"]  # fmt: skip
         with _server(command, port, "/docs", env, work) as pid:
             _say(f"bare FastAPI endpoint for {seconds:g} s at concurrency {concurrency}")
-            bare = asyncio.run(_load(f"http://127.0.0.1:{port}/ok", body, headers, seconds, concurrency))
+            bare = asyncio.run(_load(f"http://127.0.0.1:{port}/ok", body, headers, seconds, concurrency, pid))
             bare.name, bare.peak = "HTTP POST bare FastAPI {ok: true}", _peak_rss(pid)
     return decisions, bare
 
@@ -348,15 +368,18 @@ def bench_http(seconds: float, concurrency: int) -> tuple[Result, Result]:
 def report(results: list[Result], decisions: Result, bare: Result, concurrency: int) -> bool:
     share = decisions.rate / bare.rate if bare.rate else 0.0
     met = share >= TARGET_SHARE
-    headers = ("measurement", "requests", "per second", "p50 ms", "p95 ms", "p99 ms", "errors", "peak memory")
+    headers = ("measurement", "requests", "per second", "p50 ms", "p95 ms", "p99 ms", "server CPU ms/req", "errors",
+               "peak memory")  # fmt: skip
     rows = [
         (r.name, f"{r.count:,}", f"{r.rate:,.0f}", f"{r.percentile(0.5):.2f}", f"{r.percentile(0.95):.2f}",
-         f"{r.percentile(0.99):.2f}", str(r.errors), r.peak)
+         f"{r.percentile(0.99):.2f}", f"{1000 * r.server_cpu / r.count:.2f}" if r.server_cpu and r.count else "-",
+         str(r.errors), r.peak)
         for r in results
     ]  # fmt: skip
     title = (
         f"ICSS contact decisions — {platform.python_implementation()} {platform.python_version()}, "
-        f"{os.cpu_count()} CPU, HTTP concurrency {concurrency}, keep-alive, SQLite"
+        f"{os.cpu_count()} CPU, HTTP concurrency {concurrency}, keep-alive, SQLite, "
+        f"load average {os.getloadavg()[0]:.1f} at the end"
     )
     verdict = (
         f"decision endpoint / bare endpoint = {decisions.rate:,.0f} / {bare.rate:,.0f} = {share:.0%} "

@@ -59,6 +59,12 @@ class Settings:
             "country": "CN",
         }
     )
+    #: Requests a second each client may make (token bucket); bursts up to ``rate_limit_burst``. 0: no limit.
+    rate_limit_per_second: float = 1000.0
+    rate_limit_burst: int = 2000
+    #: Wrong secrets per client id within ``login_failure_window_seconds`` before issueToken refuses it for a while.
+    login_failure_limit: int = 10
+    login_failure_window_seconds: float = 300.0
     #: Names of deliberate faults to plant (test mode only): see ``icss.reference._faults``.
     faults: frozenset[str] = frozenset()
     #: Test mode: the only mode in which ``faults`` take effect.
@@ -71,12 +77,16 @@ class Settings:
         ``ICSS_DATA_DIR`` (default ``~/.local/share/icss-reference``), ``ICSS_DATABASE_URL``
         (default a SQLite file in the data dir; ``postgresql+psycopg://…`` for PostgreSQL),
         ``ICSS_KEY_FILE`` (the data-encryption and signing key file; generated on first start),
+        ``ICSS_RATE_LIMIT`` (requests a second per client, default 1000; ``0`` turns throttling
+        off), ``ICSS_RATE_LIMIT_BURST`` (default twice the rate), ``ICSS_LOGIN_FAILURE_LIMIT``
+        (wrong secrets per client in five minutes before issueToken answers 429; default 10),
         ``ICSS_BOOTSTRAP_SECRET`` (the admin secret that creates sandbox tenants; generated and
         stored in the data dir if unset), ``ICSS_SANDBOX`` (``0`` disables the sandbox, as a
         production deployment may), ``ICSS_DEFAULT_PROFILE``, ``ICSS_FAULTS`` (test mode only).
         """
         data_dir = Path(os.environ.get("ICSS_DATA_DIR") or _default_data_dir())
         faults = frozenset(f for f in (os.environ.get("ICSS_FAULTS") or "").split(",") if f.strip())
+        rate = float(os.environ.get("ICSS_RATE_LIMIT") or cls.rate_limit_per_second)
         return cls(
             data_dir=data_dir,
             database_url=os.environ.get("ICSS_DATABASE_URL") or "",
@@ -86,6 +96,9 @@ class Settings:
             default_profile=os.environ.get("ICSS_DEFAULT_PROFILE") or "cn",
             faults=faults,
             test_mode=_flag("ICSS_TEST_MODE", False),
+            rate_limit_per_second=rate,
+            rate_limit_burst=int(os.environ.get("ICSS_RATE_LIMIT_BURST") or max(1, round(2 * rate))),
+            login_failure_limit=int(os.environ.get("ICSS_LOGIN_FAILURE_LIMIT") or cls.login_failure_limit),
             collector_name=os.environ.get("ICSS_COLLECTOR_NAME") or cls.collector_name,
             collector_address=_collector_address() or _DEFAULT_COLLECTOR_ADDRESS,
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from icss.spec import Catalogue, load_catalogue
@@ -13,6 +13,7 @@ from ._db import Database
 from ._faults import KNOWN_FAULTS
 from ._keys import Keys, load_or_create
 from ._tables import Tenant
+from ._throttle import FailureLockout, TokenBuckets
 
 
 @dataclass
@@ -22,6 +23,12 @@ class ServiceContext:
     keys: Keys
     cipher: FieldCipher
     catalogue: Catalogue
+    throttle: TokenBuckets = field(init=False)
+    logins: FailureLockout = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.throttle = TokenBuckets(self.settings.rate_limit_per_second, self.settings.rate_limit_burst)
+        self.logins = FailureLockout(self.settings.login_failure_limit, self.settings.login_failure_window_seconds)
 
     @classmethod
     def start(cls, settings: Settings) -> ServiceContext:

@@ -41,6 +41,21 @@ class FieldCipher:
             raise ValueError(f"sealed field {field!r} does not belong to this tenant or key") from None
         return json.loads(plaintext)
 
+    def seal_text(self, value: str | None, *, tenant: str, field: str) -> str | None:
+        """``seal`` for an optional text column (message contents and the like)."""
+        return None if value is None else self.seal(value, tenant=tenant, field=field)
+
+    def open_text(self, stored: str | None, *, tenant: str, field: str) -> str | None:
+        """The clear text of a column ``seal_text`` wrote.
+
+        Rows written before such a column was sealed hold clear text, without the prefix; they are
+        read as they are (a ciphertext that fails to open still raises: that is tampering or a
+        wrong key, not an old row).
+        """
+        if stored is None or not stored.startswith(_PREFIX):
+            return stored
+        return str(self.open(stored, tenant=tenant, field=field))
+
 
 def mask_digits(value: str, keep: int = 4) -> str:
     """Keep the last ``keep`` characters of an identifier: ``****5678`` (at most 12 mask characters)."""

@@ -75,6 +75,8 @@ def _path_template(request: Request) -> str:
 
 def problem_response(problem: Problem, request: Request | None = None) -> Response:
     headers = {"WWW-Authenticate": 'Bearer realm="icss"'} if problem.status == 401 else None
+    if problem.status == 429 and "retry_after" in problem.extra:
+        headers = {"Retry-After": str(problem.extra["retry_after"])}
     # The path as sent (percent-encoded), so the instance is a valid URI reference whatever was requested;
     # path parameters appear by name, never by value: an identifier sent may be personal data (DS-06).
     instance = quote(_path_template(request), safe="/-._~") if request is not None else None

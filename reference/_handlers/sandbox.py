@@ -136,7 +136,7 @@ def advance_clock(call: Call) -> Reply:
     return _move_clock(call, add_duration(call.now(), call.body["duration"]))
 
 
-def outbox_view(row: OutboxMessage) -> dict[str, Any]:
+def outbox_view(call: Call, row: OutboxMessage) -> dict[str, Any]:
     return {
         "id": row.id,
         "tenant_id": row.tenant_id,
@@ -147,7 +147,7 @@ def outbox_view(row: OutboxMessage) -> dict[str, Any]:
         "contact_point_id": row.contact_point_id,
         "recipient": {"contact_point_id": row.contact_point_id, "address_masked": row.recipient},
         "purpose": None if row.purpose == "supervisor_alert" else row.purpose,
-        "content": row.content,
+        "content": call.ctx.cipher.open_text(row.content, tenant=row.tenant_id, field="outbox.content"),
         "ai_generated": row.ai_generated,
         "sent_at": iso(row.sent_at),
         "attempt_id": row.attempt_id,
@@ -167,4 +167,4 @@ def list_outbox(call: Call) -> Reply:
         stmt = stmt.where(OutboxMessage.channel == channel)
     if since := call.query.get("since"):
         stmt = stmt.where(OutboxMessage.sent_at >= parse_ts(since, call.now(), status=400))
-    return Reply(200, page(call, stmt, OutboxMessage.id, outbox_view))
+    return Reply(200, page(call, stmt, OutboxMessage.id, lambda row: outbox_view(call, row)))

@@ -222,7 +222,7 @@ def _stream_principal(ws: WebSocket, ctx: ServiceContext) -> Principal:
 
 def _stream_verdict(ctx: ServiceContext, tenant_id: str, body: dict[str, Any]) -> dict[str, Any]:
     """One verdict; a blocking violation by the collector or AI agent also alerts the supervisor (SC-13)."""
-    with ctx.db.session() as session:
+    with ctx.db.unit() as session:
         tenant = session.get(Tenant, tenant_id)
         if tenant is None:
             raise Problem("unauthenticated", "the tenant of this credential no longer exists")
@@ -264,14 +264,16 @@ def _stream_verdict(ctx: ServiceContext, tenant_id: str, body: dict[str, Any]) -
                     channel=channel,
                     recipient="supervisor@***",  # masked form required by outbox-message; alerts name a role
                     purpose="supervisor_alert",
-                    content=(
+                    content=ctx.cipher.seal_text(
                         f"Blocking script violation in conversation {conversation} by {body['speaker_role']}: {named}. "
                         f"Check {doc['check_id']}; the utterance was "
                         + (
                             "held back from the debtor."
                             if body["speaker_role"] == "ai_agent"
                             else "flagged; stop prompt sent."
-                        )
+                        ),
+                        tenant=tenant_id,
+                        field="outbox.content",
                     ),
                     ai_generated=False,
                     sent_at=now,

@@ -104,6 +104,9 @@ def case_view(call: Call, case: Case) -> dict[str, Any]:
         doc.setdefault("responses", [])
     elif case.kind == "data_request":
         doc["description"] = text
+        sealed = doc.pop("rectification_sealed", None)
+        if sealed:  # the corrections asked for: personal data, sealed at rest, shown to the debtor
+            doc["rectification"] = call.ctx.cipher.open(sealed, tenant=case.tenant_id, field="case.rectification")
     return strip_none(doc) | {"responded_at": iso(case.responded_at)}
 
 
@@ -271,9 +274,13 @@ def create_data_request(call: Call) -> Reply:
     debtor = _me(call)
     body = call.body
     due = str(profile_of(call, debtor.profile).value("data_request_response"))
-    case = _open_case(
-        call, "data_request", debtor, due_in=due, data={"type": body["type"]}, text=body.get("description")
-    )
+    data: dict[str, Any] = {"type": body["type"]}
+    if body.get("rectification"):
+        # PIPL art. 46, GDPR art. 16: the corrections are what the request is about; keep them (sealed).
+        data["rectification_sealed"] = call.ctx.cipher.seal(
+            body["rectification"], tenant=call.tenant_id, field="case.rectification"
+        )
+    case = _open_case(call, "data_request", debtor, due_in=due, data=data, text=body.get("description"))
     if body["type"] in ("access", "portability"):
         # The export is produced at once (exportMyData), so the request is answered on receipt.
         case.responded_at = case.received_at
@@ -366,7 +373,7 @@ def _collect(call: Call, debtor: Debtor) -> dict[str, list[Any]]:
             call, rows(Attempt, Attempt.tenant_id == tid, Attempt.debtor_id == debtor.id)
         ),
         "messages": [
-            outbox_view(m)
+            outbox_view(call, m)
             for m in rows(OutboxMessage, OutboxMessage.tenant_id == tid, OutboxMessage.debtor_id == debtor.id)
         ],
         "decisions": [],  # automated decisions (repayment capacity etc.) arrive with the intelligent services

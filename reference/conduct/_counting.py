@@ -44,6 +44,13 @@ def conversations(history: History, person: str, debt_id: str | None) -> tuple[d
     also starts the seven-day block. A conversation on a number later found to be someone
     else's was not with the person (comment 14(b)(2)(i)-3).
     """
+    talks: tuple[datetime, ...] = history.memo(
+        ("conversations", person, debt_id), lambda: _conversations(history, person, debt_id)
+    )
+    return talks
+
+
+def _conversations(history: History, person: str, debt_id: str | None) -> tuple[datetime, ...]:
     found = [
         a.at
         for a in history.calls_to(person, debt_id)

@@ -177,6 +177,24 @@ class Debt:
     time_barred: bool = False
 
 
+def event_order(event: Event) -> tuple[datetime, str, str, str, str]:
+    """A total order of events: by instant, then by content (so input order never matters)."""
+    return (event.effective_at, event.type, event.source, event.debt_id or "", repr(sorted(event.details.items())))
+
+
+def attempt_order(attempt: Attempt) -> tuple[datetime, str, str, tuple[str, ...], str, str, bool]:
+    """A total order of attempts: by instant, then by content."""
+    return (
+        attempt.at,
+        attempt.contact_point_id,
+        attempt.channel,
+        attempt.debt_ids,
+        attempt.outcome or "",
+        attempt.purpose,
+        attempt.consumer_initiated,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class DebtorFacts:
     """Everything known about one debtor, as of any instant: the engine filters by time itself."""
@@ -191,8 +209,12 @@ class DebtorFacts:
     def __post_init__(self) -> None:
         for zone in self.timezones:
             _require_zone(zone)
-        for name in ("timezones", "contact_points", "events", "attempts", "debts"):
+        for name in ("timezones", "contact_points", "debts"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
+        # Kept in time order once, here: every decision reads the prefix up to its instant (a
+        # bisection), and a service that caches the facts pays for the sort once per change.
+        object.__setattr__(self, "events", tuple(sorted(self.events, key=event_order)))
+        object.__setattr__(self, "attempts", tuple(sorted(self.attempts, key=attempt_order)))
         ids = [cp.id for cp in self.contact_points]
         if len(ids) != len(set(ids)):
             raise ValueError("contact point ids must be unique")

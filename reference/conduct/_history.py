@@ -8,10 +8,12 @@ order of the input lists does not matter (everything is sorted here).
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from ._facts import Attempt, ContactPoint, DebtorFacts, Event
@@ -25,24 +27,10 @@ def local(instant: datetime, zone: str) -> datetime:
     return instant.astimezone(ZoneInfo(zone))
 
 
+@lru_cache(maxsize=8192)
 def local_date(instant: datetime, zone: str) -> date:
+    """The local date of ``instant`` in ``zone``; memoised, as every rule asks it of the same instants."""
     return local(instant, zone).date()
-
-
-def _event_key(event: Event) -> tuple[datetime, str, str, str, str]:
-    return (event.effective_at, event.type, event.source, event.debt_id or "", repr(sorted(event.details.items())))
-
-
-def _attempt_key(attempt: Attempt) -> tuple[datetime, str, str, tuple[str, ...], str, str, bool]:
-    return (
-        attempt.at,
-        attempt.contact_point_id,
-        attempt.channel,
-        attempt.debt_ids,
-        attempt.outcome or "",
-        attempt.purpose,
-        attempt.consumer_initiated,
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +41,14 @@ class Inbound:
     medium: Medium
     contact_point_id: str | None
     debt_ids: tuple[str, ...]
+
+
+def _effective_at(event: Event) -> datetime:
+    return event.effective_at
+
+
+def _made_at(attempt: Attempt) -> datetime:
+    return attempt.at
 
 
 class History:
@@ -67,16 +63,22 @@ class History:
     def __init__(self, facts: DebtorFacts, instant: datetime, *, inclusive: bool = True) -> None:
         self.facts = facts
         self.instant = instant
-        self.events: tuple[Event, ...] = tuple(
-            sorted((e for e in facts.events if e.effective_at <= instant), key=_event_key)
-        )
-        self.attempts: tuple[Attempt, ...] = tuple(
-            sorted(
-                (a for a in facts.attempts if a.at < instant or (inclusive and a.at == instant)),
-                key=_attempt_key,
-            )
-        )
+        # DebtorFacts keeps both lists in time order, so the past is a prefix of each.
+        self.events: tuple[Event, ...] = facts.events[: bisect_right(facts.events, instant, key=_effective_at)]
+        cut = bisect_right if inclusive else bisect_left
+        self.attempts: tuple[Attempt, ...] = facts.attempts[: cut(facts.attempts, instant, key=_made_at)]
         self._points = {cp.id: cp for cp in facts.contact_points}
+        self._persons: dict[str | None, str] = {}
+        #: Derived views the rules ask for repeatedly within one decision (see ``memo``).
+        self._memo: dict[tuple[Any, ...], Any] = {}
+
+    def memo(self, key: tuple[Any, ...], compute: Any) -> Any:
+        """``compute()`` once per key for this history: several rules read the same derived lists."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = compute()
+            return value
 
     def contact_point(self, point_id: str) -> ContactPoint | None:
         return self._points.get(point_id)
@@ -86,10 +88,14 @@ class History:
 
         Unknown points are taken to be the debtor's, so their calls are counted (strict side).
         """
+        try:
+            return self._persons[point_id]
+        except KeyError:
+            pass
         point = self._points.get(point_id) if point_id is not None else None
-        if point is None or point.owner == "debtor":
-            return DEBTOR
-        return f"third_party:{point.id}"
+        person = DEBTOR if point is None or point.owner == "debtor" else f"third_party:{point.id}"
+        self._persons[point_id] = person
+        return person
 
     def of(self, kind: EventType, debt_id: str | None = None) -> tuple[Event, ...]:
         """Events of ``kind`` that apply to ``debt_id``.
@@ -132,11 +138,15 @@ class History:
 
     def calls_to(self, person: str, debt_id: str | None) -> tuple[Attempt, ...]:
         """Telephone calls (Reg F sense) to or from ``person`` about ``debt_id``."""
-        return tuple(
-            a
-            for a in self.attempts
-            if a.channel in TELEPHONE_CALLS and self.person_of(a.contact_point_id) == person and a.about(debt_id)
+        calls: tuple[Attempt, ...] = self.memo(
+            ("calls_to", person, debt_id),
+            lambda: tuple(
+                a
+                for a in self.attempts
+                if a.channel in TELEPHONE_CALLS and self.person_of(a.contact_point_id) == person and a.about(debt_id)
+            ),
         )
+        return calls
 
     def inbound(self) -> tuple[Inbound, ...]:
         """Communications the debtor (or a third party) started, oldest first."""

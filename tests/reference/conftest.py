@@ -141,6 +141,27 @@ def app_client(backend: Settings) -> Iterator[ContractClient]:
         yield client
 
 
+@pytest.fixture
+def own_app(tmp_path: Path) -> Iterator[Any]:
+    """A factory of contract-checked clients of a service of their own (SQLite) with other settings."""
+    opened: list[ContractClient] = []
+
+    def make(**settings: Any) -> ContractClient:
+        client = ContractClient(
+            create_app(
+                Settings(data_dir=tmp_path / f"own-{len(opened)}", bootstrap_secret=BOOTSTRAP_SECRET, **settings)
+            ),
+            raise_server_exceptions=False,
+        )
+        client.__enter__()
+        opened.append(client)
+        return client
+
+    yield make
+    for client in opened:
+        client.__exit__(None, None, None)
+
+
 class Sandbox:
     """A fresh sandbox tenant with a token per role and builders for debtors and debts."""
 

@@ -284,6 +284,20 @@ def test_list_attempts_filters(jane: Debtor) -> None:
     assert [a["channel"] for a in earlier["items"]] == ["email"]
 
 
+def test_attempt_location_answers(jane: Debtor, cn_sandbox: Any) -> None:
+    """createContactAttempt's Location is a resource: getContactAttempt answers it as created."""
+    created = jane.attempt("email", content="Please call us back.")
+    assert created.status_code == 201, created.text
+    location = created.headers["location"]
+    assert location == f"/icss/v1/contact-attempts/{created.json()['id']}"
+    fetched = jane.sb.client.get(location, headers=jane.sb.headers["auditor"])
+    assert fetched.status_code == 200, fetched.text
+    assert fetched.json().items() <= created.json().items()  # as listContactAttempts shows it
+    # Another tenant's credential cannot reach it, even knowing the id.
+    assert cn_sandbox.call("GET", f"/contact-attempts/{created.json()['id']}").status_code == 404
+    assert jane.sb.call("GET", "/contact-attempts/att_nothing").status_code == 404
+
+
 def test_attempt_time_must_be_recent(jane: Debtor) -> None:
     assert jane.attempt(at="2020-03-30T14:00:00Z").status_code == 422
     assert jane.attempt(at="2020-04-01T15:00:00Z").status_code == 422

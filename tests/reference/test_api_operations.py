@@ -140,20 +140,20 @@ def test_health_version_capabilities(app_client: Any) -> None:
 def test_health_fails_with_the_database(tmp_path: Any) -> None:
     """An unreachable database: 503 and a problem document naming no host, no statement."""
     from fastapi.testclient import TestClient
-    from sqlalchemy import create_engine
-    from sqlalchemy.orm import sessionmaker
 
     from icss.reference._app import create_app
     from icss.reference._config import Settings
+    from icss.reference._db import Database
     from icss.spec import validator
 
     app = create_app(Settings(data_dir=tmp_path))
     with TestClient(app, raise_server_exceptions=False) as client:
-        broken = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/nothing", connect_args={"connect_timeout": 1})
-        app.state.ctx.db._sessions = sessionmaker(broken)
+        healthy = app.state.ctx.db
+        app.state.ctx.db = Database("postgresql+psycopg://nobody@127.0.0.1:1/nothing?connect_timeout=1")
         response = client.get(f"{BASE}/health")
         assert response.status_code == 503, response.text
         assert response.headers["content-type"].startswith("application/problem+json")
         assert not list(validator("problem.schema.json").iter_errors(response.json()))
         assert "127.0.0.1" not in response.text
         assert "nobody" not in response.text
+        healthy.dispose()

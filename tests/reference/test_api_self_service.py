@@ -169,6 +169,17 @@ def test_data_request_due_per_profile(make_sandbox: Any, profile: str, due: str)
     assert access["outcome"] == "fulfilled"
 
 
+def test_rectification_keeps_the_corrections(sandbox: Any, jane: dict[str, Any]) -> None:
+    """PIPL art. 46 / GDPR art. 16: the corrections asked for are part of the request and come back."""
+    changes = [{"pointer": "/name", "value": "Jane Q. Corrected"}, {"pointer": "/date_of_birth", "value": "1980-02-03"}]
+    response = _me(sandbox, jane, "POST", "/me/data-requests", json={"type": "rectification", "rectification": changes})
+    assert response.status_code == 201, response.text
+    assert response.json()["rectification"] == changes
+    fetched = _me(sandbox, jane, "GET", f"/me/data-requests/{response.json()['id']}").json()
+    assert fetched["rectification"] == changes
+    assert "rectification_sealed" not in fetched
+
+
 def test_preferences_round_trip(sandbox: Any, jane: dict[str, Any]) -> None:
     prefs = {
         "channels_allowed": ["email"],

@@ -29,6 +29,8 @@ CANARIES = {
     "dispute": "canarydispute text about my salary",
     "data_request": "canaryrequest please forget my sister",
     "owner_name": "Ursula Canarythird",
+    "message": "Canarymessage: please call Quentin back about the balance",
+    "correction": "Quentin Canarycorrected",
 }
 
 
@@ -60,6 +62,21 @@ def _scenario(sandbox: Any) -> None:
                               "amount_on_itemization_date": "10.00", "interest": "0.00", "fees": "0.00",
                               "payments": "0.00", "credits": "0.00", "current_amount": "10.00"}},
     ).json()  # fmt: skip
+    # What a collector writes is stored (attempt and outbox) and read back, never in clear at rest.
+    email = next(p["id"] for p in debtor["contact_points"] if p["kind"] == "email")
+    sent = sandbox.call(
+        "POST",
+        "/contact-attempts",
+        json={"debtor_id": debtor["id"], "debt_ids": [debt["id"]], "contact_point_id": email, "channel": "email",
+              "purpose": "collection", "content": CANARIES["message"]},
+    )  # fmt: skip
+    assert sent.status_code == 201, sent.text
+    assert CANARIES["message"] in sent.json()["content"]
+    listed = sandbox.call("GET", "/contact-attempts", params={"debtor_id": debtor["id"]})
+    assert any(CANARIES["message"] in (a.get("content") or "") for a in listed.json()["items"]), listed.text
+    assert any(
+        CANARIES["message"] in m["content"] for m in sandbox.call("GET", "/sandbox/outbox", "admin").json()["items"]
+    )
     for role in ("collector", "supervisor", "auditor", "admin"):
         sandbox.call("GET", f"/debtors/{debtor['id']}", role)
         sandbox.call("GET", "/debtors", role)
@@ -80,6 +97,12 @@ def _scenario(sandbox: Any) -> None:
     )
     sandbox.call(
         "POST", "/me/data-requests", headers=me, json={"type": "erasure", "description": CANARIES["data_request"]}
+    )
+    sandbox.call(
+        "POST",
+        "/me/data-requests",
+        headers=me,
+        json={"type": "rectification", "rectification": [{"pointer": "/name", "value": CANARIES["correction"]}]},
     )
     sandbox.call("GET", "/me/export", headers=me)
     sandbox.call("GET", f"/debts/{debt['id']}/validation-notice", "supervisor")
