@@ -75,6 +75,7 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "requestHumanReview": ("post", "/decisions/{decisionId}/human-review-requests"),
     "listComplaints": ("get", "/complaints"),
     "respondToComplaint": ("post", "/complaints/{complaintId}/responses"),
+    "resolveDataRequest": ("post", "/data-requests/{requestId}/resolution"),
     "getEvidencePublicKey": ("get", "/evidence/public-key"),
     "getCheckpoint": ("get", "/evidence/checkpoint"),
     "getEvidenceEntry": ("get", "/evidence/entries/{index}"),
