@@ -144,7 +144,8 @@ def test_claims_verify_with_flags_only(sandbox: Sandbox) -> None:
     }
     assert (second["holder_matches"], second["amount_matches"], second["debtor_matches"]) == (False, False, None)
     assert third == {"claim_ref": "NO-SUCH-CLAIM", "exists": False}
-    assert "Bank of Example" not in response.text and SUBJECT not in response.text
+    assert "Bank of Example" not in response.text
+    assert SUBJECT not in response.text
 
 
 # -- write-offs (OP-10) -------------------------------------------------------------------------
