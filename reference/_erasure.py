@@ -62,7 +62,7 @@ def last_collection_activity(session: Session, tenant_id: str, debtor_id: str) -
     last: datetime | None = session.execute(
         select(func.max(Attempt.at)).where(Attempt.tenant_id == tenant_id, Attempt.debtor_id == debtor_id)
     ).scalar()
-    if last is not None and last.tzinfo is None:  # SQLite's max() bypasses the column type
+    if last is not None and last.tzinfo is None:  # an aggregate may come back naive: the column keeps UTC
         last = last.replace(tzinfo=UTC)
     return last
 

@@ -25,7 +25,7 @@ from .. import _evidence
 from .._problems import Problem
 from .._routing import Call, Reply, first, handles, tenant_scoped
 from .._tables import Claim, Debt, Event, MediationCase, WriteOff
-from ._common import add_duration, iso, new_id, strip_none
+from ._common import add_duration, iso, new_id, parse_ts, strip_none
 from .parties import load_debt, load_debtor
 
 # -- mediation (OP-11) ------------------------------------------------------------------------------
@@ -50,7 +50,7 @@ def _consent_missing(detail: str) -> Problem:
 
 def _consent_lapsed(consent: Event, now: datetime) -> bool:
     details = consent.details or {}
-    if details.get("expires_at") and details["expires_at"] <= iso(now):
+    if details.get("expires_at") and parse_ts(str(details["expires_at"]), now) <= now:
         return True
     return bool(details.get("duration")) and add_duration(consent.effective_at, str(details["duration"])) <= now
 

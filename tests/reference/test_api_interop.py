@@ -48,6 +48,9 @@ def test_mediation_needs_the_debtors_unrevoked_agreement(sandbox: Sandbox) -> No
     assert refused.json()["code"] == "mediation_consent_missing"
     assert refused.json()["reasons"] == ["mediation_consent_missing"]
 
+    lapsed = _consent(sandbox, debtor, expires_at="2020-03-31T23:59:59+08:00")  # the clock reads 1 April 2020
+    assert sandbox.call("POST", "/mediation-cases", "supervisor", json=_case(debtor, debt, lapsed)).status_code == 422
+
     relayed = _consent(sandbox, debtor, source="creditor")
     assert sandbox.call("POST", "/mediation-cases", "supervisor", json=_case(debtor, debt, relayed)).status_code == 422
 
