@@ -65,4 +65,8 @@ KNOWN_FAULTS: dict[str, str] = {
     "invalid_body_500": "OP-02: a createDebt body that violates its schema answers 500",
     "sc_stream_no_alert": "SC-13: a blocking utterance on the live stream raises no supervisor alert",
     "op_slow_decisions": "OP-08: one checkContact in ten takes 600 ms",
+    "op_claims_verification_leaks": "OP-09: verifyClaims returns the stored holder and debtor_subject beside the flags",
+    "op_write_off_termination_ignored": "OP-10: a 04 (完全终结) write-off does not stop collection contact",
+    "op_mediation_consent_ignored": "OP-11: createMediationCase accepts any consent_event_id, agreed or not",
+    "ds_erasure_keeps_contact_points": "DS-08: an erasure leaves the debtor's contact points in place",
 }

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -208,6 +208,76 @@ class Case(Base):
     responded_at: Mapped[datetime | None]
     evidence_index: Mapped[int | None] = mapped_column(Integer)
     __table_args__ = (Index("ix_case_debtor", "tenant_id", "debtor_id", "kind"),)
+
+
+class MediationCase(Base):
+    """A hand-off to a mediator (OP-11): what was shared, on which consent, and where the case stands."""
+
+    __tablename__ = "mediation_case"
+    id: Mapped[str] = _id()
+    tenant_id: Mapped[str] = _tenant()
+    debtor_id: Mapped[str] = mapped_column(String(40), ForeignKey("debtor.id", ondelete="CASCADE"))
+    debt_ids: Mapped[list[Any]]
+    consent_event_id: Mapped[str] = mapped_column(String(40))
+    mediator: Mapped[dict[str, Any]]
+    data_shared: Mapped[list[Any]]
+    #: Free text written for the mediator may name people: sealed like a complaint's text.
+    summary_sealed: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime | None]
+    evidence_index: Mapped[int | None] = mapped_column(Integer)
+    __table_args__ = (Index("ix_mediation_case_debtor", "tenant_id", "debtor_id"),)
+
+
+class Claim(Base):
+    """A claim registered across institutions (OP-09): keyed by the holder's reference, no personal data."""
+
+    __tablename__ = "claim"
+    id: Mapped[str] = _id()
+    tenant_id: Mapped[str] = _tenant()
+    claim_ref: Mapped[str] = mapped_column(String(100))
+    #: The registration as sent (holder, debtor_subject — a keyed hash —, amounts, dates).
+    data: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(20))
+    registered_at: Mapped[datetime]
+    fingerprint: Mapped[str] = mapped_column(String(44))
+    evidence_index: Mapped[int | None] = mapped_column(Integer)
+    __table_args__ = (UniqueConstraint("tenant_id", "claim_ref", name="uq_claim_ref"),)
+
+
+class WriteOff(Base):
+    """A debt's write-off with its disposal status (OP-10); one per debt, so requests are idempotent per debt."""
+
+    __tablename__ = "write_off"
+    id: Mapped[str] = _id()
+    tenant_id: Mapped[str] = _tenant()
+    debt_id: Mapped[str] = mapped_column(String(40), ForeignKey("debt.id", ondelete="CASCADE"))
+    debtor_id: Mapped[str] = mapped_column(String(40))
+    disposal_status: Mapped[str] = mapped_column(String(2))
+    #: amount, currency, approval_ref, effective_date (not personal data).
+    data: Mapped[dict[str, Any]]
+    #: The reason is free text and may name people (e.g. a deceased debtor's heirs).
+    reason_sealed: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    requested_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    evidence_index: Mapped[int | None] = mapped_column(Integer)
+    __table_args__ = (UniqueConstraint("tenant_id", "debt_id", name="uq_write_off_debt"),)
+
+
+class Erasure(Base):
+    """A resolved erasure request (DS-08): while restricted, the debtor's data are only stored until retain_until."""
+
+    __tablename__ = "erasure"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)  # the data request's id
+    tenant_id: Mapped[str] = _tenant()
+    debtor_id: Mapped[str] = mapped_column(String(40), ForeignKey("debtor.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20))  # completed | refused | restricted
+    resolved_at: Mapped[datetime]
+    retain_until: Mapped[datetime | None]
+    erased_at: Mapped[datetime | None]
+    __table_args__ = (Index("ix_erasure_debtor", "tenant_id", "debtor_id"),)
 
 
 class AuditRecord(Base):

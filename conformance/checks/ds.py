@@ -22,7 +22,7 @@ from icss.spec import openapi_document
 
 from .._context import CheckContext
 from .._registry import check
-from ._support import parse_ts, problem_document, validate_against
+from ._support import parse_ts, problem_document, utc_iso, validate_against
 
 _METHODS = ("get", "put", "post", "delete", "patch")
 _ROLES = ("collector", "supervisor", "auditor", "admin")
@@ -576,3 +576,135 @@ def audit_log_of_personal_data(ctx: CheckContext) -> None:
             not (path.startswith("/audit") and method != "GET"),
             f"{operation_id} ({method} {path}) alters or deletes audit entries",
         )
+
+
+# -- DS-08 ----------------------------------------------------------------------------------------
+
+
+def _erasure_request(ctx: CheckContext, debtor: dict[str, Any]) -> dict[str, Any]:
+    doc: dict[str, Any] = ctx.expect(
+        ctx.request("POST", "/me/data-requests", token=debtor["token"], json={"type": "erasure"}),
+        201,
+        what="createDataRequest erasure",
+    )
+    return doc
+
+
+def _resolve(ctx: CheckContext, request: dict[str, Any], status: str, **extra: Any) -> dict[str, Any]:
+    """resolveDataRequest as a supervisor; the request must then be in ``status``, resolved by its due_at."""
+    doc: dict[str, Any] = ctx.expect(
+        ctx.request(
+            "POST", f"/data-requests/{request['id']}/resolution", "supervisor", json={"status": status, **extra}
+        ),
+        200,
+        what=f"resolveDataRequest {status}",
+    )
+    validate_against(ctx, doc, "data-request")
+    erasure = doc.get("erasure") or {}
+    ctx.require(erasure.get("status") == status, f"the erasure request reads {erasure.get('status')!r}, not {status}")
+    ctx.require(
+        parse_ts(erasure["resolved_at"]) <= parse_ts(doc["due_at"]),
+        f"the erasure request was resolved at {erasure['resolved_at']}, after its due_at {doc['due_at']}",
+    )
+    return doc
+
+
+def _shown(ctx: CheckContext, debtor: dict[str, Any]) -> str:
+    """What getDebtor (as a supervisor, who sees data in clear), getMyRecord and exportMyData show."""
+    texts = []
+    for path, role, token in (
+        (f"/debtors/{debtor['id']}", "supervisor", None),
+        ("/me/record", None, debtor["token"]),
+        ("/me/export", None, debtor["token"]),
+    ):
+        response = ctx.request("GET", path, role, token=token)
+        # After erasure a service may also forget the debtor or its login: that shows nothing either.
+        ctx.require(
+            response.status_code in (200, 401, 403, 404), f"GET {path} answered {response.status_code} after erasure"
+        )
+        texts.append(response.text if response.status_code == 200 else "")
+    return "\n".join(texts)
+
+
+def _collection_call(ctx: CheckContext, debtor: dict[str, Any], debt: dict[str, Any]) -> dict[str, Any]:
+    body = {
+        "debtor_id": debtor["id"],
+        "debt_ids": [debt["id"]],
+        "contact_point_id": debtor["phone_point"],
+        "channel": "call",
+        "purpose": "collection",
+        "outcome": "no_answer",
+    }
+    doc: dict[str, Any] = ctx.expect(ctx.request("POST", "/contact-attempts", json=body), 201, what="a collection call")
+    return doc
+
+
+@check("DS-08")
+def erasure_requests_bounded_by_retention(ctx: CheckContext) -> None:
+    """An erasure request (createDataRequest, type erasure) resolved by its due_at through resolveDataRequest:
+    completed for a debtor without collection activity, after which none of its personal data appear in getDebtor,
+    getMyRecord or exportMyData; refused only with reasons; restricted for a debtor with a collection call,
+    naming each retained record category with a legal basis and a retain_until no earlier than that call plus
+    record_retention_years, with checkContact then denying with processing_restricted, and the data erased
+    once the clock has passed retain_until."""
+    years = int(ctx.param("record_retention_years"))
+    ctx.set_clock(ctx.local_instant("2026-03-05", "11:00"))  # a Thursday morning where the debtor lives
+
+    quiet = _debtor(ctx)
+    ctx.require(quiet["clear_name"] in _shown(ctx, quiet), "getDebtor does not show the debtor's name to a supervisor")
+    _resolve(ctx, _erasure_request(ctx, quiet), "completed")
+    left = _leaks(_shown(ctx, quiet), quiet["pii"])
+    ctx.require(
+        not left, f"after a completed erasure, {len(left)} personal data value(s) still appear", severity="critical"
+    )
+
+    refused = _erasure_request(ctx, _debtor(ctx))
+    without = ctx.request(
+        "POST", f"/data-requests/{refused['id']}/resolution", "supervisor", json={"status": "refused"}
+    )
+    ctx.require(400 <= without.status_code < 500, f"a refusal without reasons answered {without.status_code}")
+    problem_document(ctx, without)
+    doc = _resolve(ctx, refused, "refused", reasons="The debt is still being collected.")
+    ctx.require(bool(doc.get("refusal_reason") or doc["erasure"].get("reasons")), "a refusal states no reasons")
+
+    kept = _debtor(ctx)
+    debt = ctx.new_debt(kept)
+    called = parse_ts(_collection_call(ctx, kept, debt)["at"])
+    ctx.advance_clock("PT1H")
+    doc = _resolve(ctx, _erasure_request(ctx, kept), "restricted")
+    retained = doc["erasure"].get("retained") or []
+    ctx.require(bool(retained), "a restricted erasure names no retained record category")
+    floor = called + relativedelta(years=years)
+    for record in retained:
+        ctx.require(
+            bool(record.get("legal_basis")), f"the retained category {record.get('category')} has no legal basis"
+        )
+        ctx.require(
+            parse_ts(record["retain_until"]) >= floor,
+            f"{record.get('category')} is kept until {record['retain_until']}, before the last collection activity "
+            f"plus record_retention_years ({years}): {floor.isoformat()}",
+        )
+    decision = ctx.expect(
+        ctx.request(
+            "POST",
+            "/contact-decisions",
+            json={
+                "debtor_id": kept["id"],
+                "debt_ids": [debt["id"]],
+                "contact_point_id": kept["phone_point"],
+                "channel": "call",
+                "purpose": "collection",
+            },
+        ),
+        200,
+        what="checkContact while restricted",
+    )
+    ctx.require(
+        decision.get("decision") == "deny" and "processing_restricted" in (decision.get("reasons") or []),
+        f"checkContact for a restricted debtor decides {decision.get('decision')} {decision.get('reasons')}, "
+        "not deny with processing_restricted",
+    )
+    until = max(parse_ts(r["retain_until"]) for r in retained)
+    ctx.set_clock(utc_iso(until + timedelta(days=1)))
+    left = _leaks(_shown(ctx, kept), kept["pii"])
+    ctx.require(not left, f"once retain_until has passed, {len(left)} personal data value(s) still appear")

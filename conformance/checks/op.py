@@ -507,3 +507,178 @@ def decision_latency(ctx: CheckContext) -> None:
     samples.sort()
     p95 = samples[int(0.95 * len(samples)) - 1]
     ctx.require(p95 <= limit_ms, f"checkContact p95 is {p95:.1f} ms over 200 calls; the target is {limit_ms:g} ms")
+
+
+# -- interop: claims, write-offs, mediation (OP-09, OP-10, OP-11) --------------------------------------
+
+#: What verifyClaims may say about a claim (OP-09): match results, nothing registered.
+_VERIFICATION_MEMBERS = frozenset(
+    {"claim_ref", "exists", "holder_matches", "amount_matches", "debtor_matches", "status"}
+)
+
+
+@check("OP-09", feature="claims")
+def claims_registered_once_and_verified_by_flags(ctx: CheckContext) -> None:
+    """registerClaim sent twice for the same claim (another Idempotency-Key each time) returns the same claim id;
+    verifyClaims answers a batch in request order with exists, holder_matches and amount_matches right for a
+    matching, a mismatching and an unknown claim, and with no member beyond the match results — neither the
+    holder's name nor the debtor's keyed hash the registration carried."""
+    ref = ctx.canary("CLAIM-")
+    subject = "hmac-sha256:" + "".join(f"{b:02x}" for b in ref.encode().ljust(32, b"\0")[:32])
+    holder = {"institution_id": "91110000HARNESS01X", "name": ctx.canary("Holder Bank ")}
+    body = {"claim_ref": ref, "holder": holder, "debtor_subject": subject, "amount": "950.00", "currency": "CNY"}
+    first = ctx.expect(ctx.request("POST", "/claims", "supervisor", json=body), 200, 201, what="registerClaim")
+    again = ctx.expect(ctx.request("POST", "/claims", "supervisor", json=body), 200, 201, what="registerClaim again")
+    ctx.require(
+        first.get("id") == again.get("id"),
+        f"registering the same claim twice gave two claims ({first.get('id')}, {again.get('id')})",
+    )
+    items = [
+        {"claim_ref": ref, "holder_institution_id": holder["institution_id"], "amount": "950.00", "currency": "CNY"},
+        {"claim_ref": ref, "holder_institution_id": "91110000OTHER0000X", "amount": "1.00", "currency": "CNY"},
+        {"claim_ref": ctx.canary("NO-CLAIM-")},
+    ]
+    response = ctx.request("POST", "/claims/verifications", "auditor", json={"items": items})
+    results = ctx.expect(response, 200, what="verifyClaims").get("results") or []
+    ctx.require(len(results) == 3, f"verifyClaims answered {len(results)} results for 3 items")
+    expected = [(True, True, True), (True, False, False), (False, None, None)]
+    for item, result, (exists, holder_ok, amount_ok) in zip(items, results, expected, strict=True):
+        ctx.require(result.get("claim_ref") == item["claim_ref"], "verifyClaims results are not in request order")
+        got = (result.get("exists"), result.get("holder_matches"), result.get("amount_matches"))
+        wanted = (exists, holder_ok, amount_ok)
+        ctx.require(
+            got[0] == exists and (not exists or got == wanted),
+            f"verifyClaims answered exists/holder/amount {got} where {wanted} is right",
+        )
+        extra = sorted(set(result) - _VERIFICATION_MEMBERS)
+        ctx.require(not extra, f"verifyClaims returns more than match results: {extra}", severity="critical")
+    ctx.require(
+        holder["name"] not in response.text and subject not in response.text,
+        "verifyClaims returns the holder's name or the debtor's keyed hash",
+        severity="critical",
+    )
+
+
+def _decision(ctx: CheckContext, debtor: dict[str, Any], debt: dict[str, Any]) -> dict[str, Any]:
+    body = {
+        "debtor_id": debtor["id"],
+        "debt_ids": [debt["id"]],
+        "contact_point_id": debtor["phone_point"],
+        "channel": "call",
+        "purpose": "collection",
+    }
+    doc: dict[str, Any] = ctx.expect(ctx.request("POST", "/contact-decisions", json=body), 200, what="checkContact")
+    return doc
+
+
+def _write_off_body(ctx: CheckContext, debt: dict[str, Any], disposal: str) -> dict[str, Any]:
+    return {
+        "debt_id": debt["id"],
+        "disposal_status": disposal,
+        "amount": "950.00",
+        "currency": debt.get("currency", "CNY"),
+        "reason": "Harness write-off: estate insufficient.",
+    }
+
+
+@check("OP-10", feature="write_offs")
+def write_offs_idempotent_with_disposal_status(ctx: CheckContext) -> None:
+    """requestWriteOff sent twice for a debt (another Idempotency-Key each time) returns the same write-off, and
+    requestWriteOffBatch does the same for a debt named twice, reporting each item; getWriteOff records disposal
+    status 03 (collection continues) or 04; under 03 checkContact for collection is decided by the ordinary
+    rules (no write_off_terminated), under 04 it denies with write_off_terminated."""
+    debtor = ctx.new_debtor()
+    kept, ended = ctx.new_debt(debtor), ctx.new_debt(debtor)
+    ctx.set_clock(ctx.local_instant("2026-03-05", "11:00"))  # a Thursday morning where the debtor lives
+    ctx.require(
+        _decision(ctx, debtor, kept).get("decision") == "allow",
+        "checkContact denies a first collection call on a weekday morning: the write-off cannot be judged",
+    )
+    body = _write_off_body(ctx, kept, "03")
+    first = ctx.expect(ctx.request("POST", "/write-offs", "supervisor", json=body), 200, 201, what="requestWriteOff")
+    again = ctx.expect(ctx.request("POST", "/write-offs", "supervisor", json=body), 200, 201, what="requestWriteOff")
+    ctx.require(first.get("id") == again.get("id"), "a second write-off request for the debt made a second write-off")
+    shown = ctx.expect(ctx.request("GET", f"/write-offs/{first['id']}", "auditor"), 200, what="getWriteOff")
+    ctx.require(
+        shown.get("disposal_status") == "03" and shown.get("collection_continues") is True,
+        f"getWriteOff records {shown.get('disposal_status')!r} / collection_continues "
+        f"{shown.get('collection_continues')!r} for a 03 write-off",
+    )
+    under_03 = _decision(ctx, debtor, kept)
+    ctx.require(
+        "write_off_terminated" not in (under_03.get("reasons") or []),
+        "checkContact denies with write_off_terminated a debt written off with 03 (账销案存: still pursued)",
+    )
+    items = [_write_off_body(ctx, ended, "04"), _write_off_body(ctx, ended, "04")]
+    batch = ctx.expect(
+        ctx.request("POST", "/write-offs/batch", "supervisor", json={"items": items}), 200, what="requestWriteOffBatch"
+    )
+    results = batch.get("results") or []
+    ctx.require([r.get("index") for r in results] == [0, 1], "requestWriteOffBatch does not report each item")
+    ids = {(r.get("write_off") or {}).get("id") for r in results}
+    ctx.require(
+        len(ids) == 1 and None not in ids, f"a debt named twice in a batch gave write-offs {sorted(map(str, ids))}"
+    )
+    under_04 = _decision(ctx, debtor, ended)
+    ctx.require(
+        under_04.get("decision") == "deny" and "write_off_terminated" in (under_04.get("reasons") or []),
+        f"checkContact for a debt written off with 04 (完全终结) decides {under_04.get('decision')} "
+        f"{under_04.get('reasons')}, not deny with write_off_terminated",
+    )
+
+
+#: What a mediator may receive (OP-11): name and contact details, the debt amount, the dispute history.
+_MEDIATION_DATA = ["debtor_name", "debtor_contact", "debt_amount", "dispute_status"]
+
+
+def _mediation_event(ctx: CheckContext, debtor: dict[str, Any], kind: str, purpose: str) -> str:
+    body = {"type": kind, "source": "debtor", "details": {"purpose": purpose}}
+    doc = ctx.expect(
+        ctx.request("POST", f"/debtors/{debtor['id']}/events", json=body), 201, what=f"recordEvent {kind} {purpose}"
+    )
+    ctx.advance_clock("PT1M")
+    return str(doc["id"])
+
+
+@check("OP-11", feature="mediation")
+def mediation_needs_agreement_and_minimum_data(ctx: CheckContext) -> None:
+    """createMediationCase without the debtor's agreement to mediation (here: a consent for another purpose) is
+    refused with 422 and mediation_consent_missing; with it the case is created, getMediationCase lists no data
+    item beyond those requested from the minimum (name, contact details, debt amount, dispute status), and a
+    consent_revoked event for mediation moves the case to terminated."""
+    debtor = ctx.new_debtor()
+    debt = ctx.new_debt(debtor)
+    body = {
+        "debtor_id": debtor["id"],
+        "debt_ids": [debt["id"]],
+        "mediator": {"organisation": "Harness People's Mediation Committee"},
+        "data_shared": _MEDIATION_DATA,
+    }
+    other = _mediation_event(ctx, debtor, "consent_given", "data_processing")
+    refused = ctx.request("POST", "/mediation-cases", "supervisor", json={**body, "consent_event_id": other})
+    ctx.require(
+        refused.status_code == 422,
+        f"createMediationCase without the debtor's agreement to mediation answered {refused.status_code}, not 422",
+        severity="critical",
+    )
+    problem = problem_document(ctx, refused)
+    ctx.require(
+        problem.get("code") == "mediation_consent_missing" or "mediation_consent_missing" in problem.get("reasons", []),
+        "the refusal does not carry the reason code mediation_consent_missing",
+    )
+    consent = _mediation_event(ctx, debtor, "consent_given", "mediation")
+    created = ctx.expect(
+        ctx.request("POST", "/mediation-cases", "supervisor", json={**body, "consent_event_id": consent}),
+        201,
+        what="createMediationCase with the debtor's agreement",
+    )
+    shown = ctx.expect(ctx.request("GET", f"/mediation-cases/{created['id']}", "auditor"), 200, what="getMediationCase")
+    validate_against(ctx, shown, "mediation-case")
+    beyond = sorted(set(shown.get("data_shared") or []) - set(_MEDIATION_DATA))
+    ctx.require(not beyond, f"the mediator received data items beyond the minimum requested: {beyond}")
+    _mediation_event(ctx, debtor, "consent_revoked", "mediation")
+    later = ctx.expect(ctx.request("GET", f"/mediation-cases/{created['id']}", "auditor"), 200, what="getMediationCase")
+    ctx.require(
+        later.get("status") == "terminated",
+        f"after the debtor withdrew its agreement the mediation case is {later.get('status')!r}, not terminated",
+    )

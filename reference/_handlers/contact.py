@@ -24,7 +24,7 @@ from sqlalchemy import cast as sql_cast
 
 from icss.reference import conduct
 
-from .. import _evidence
+from .. import _evidence, _holds
 from .._db import ROLLBACK_HOOKS
 from .._problems import MEDIA_TYPE, Problem
 from .._routing import Call, Reply, handles, tenant_scoped
@@ -349,6 +349,9 @@ def _decide(
             decisions.append(_planted_faults(call, body, conduct.decide(facts, request, rules)))
         except ValueError as exc:
             raise Problem("validation-failed", str(exc)) from None
+    question = _holds.ContactQuestion(body["debtor_id"], [d.id for d in debts], body["purpose"], at)
+    for held in _holds.denials(call, question):  # a 04 write-off, a restricted erasure: not the engine's facts
+        decisions.append(conduct.Decision(False, (cast(conduct.Reason, held),), decisions[0].local_times, ()))
     third_party = point.owner == "third_party" and point.relationship != "attorney"
     if content and third_party and _discloses_debt(call, content, debts):
         # Reg F 1006.10(b)(2), ICSS CP-12(c): content telling a third party about the debt is refused.

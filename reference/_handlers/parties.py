@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from .. import _evidence
+from .. import _erasure, _evidence
 from .._auth import Principal
 from .._crypto import mask_contact, mask_digits, mask_name
 from .._problems import Problem
@@ -198,6 +198,7 @@ def create_debtor(call: Call) -> Reply:
 
 @handles("getDebtor")
 def get_debtor(call: Call) -> Reply:
+    _erasure.sweep_due(call)  # DS-08: nothing is shown past its retain_until
     debtor = load_debtor(call, call.params["debtorId"])
     return Reply(200, debtor_view(call, debtor, clear=call.who.role in CLEAR_VIEW_ROLES))
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from .. import _evidence
+from .. import _erasure, _evidence
 from .._auth import BOOTSTRAP_CLIENT, hash_secret, new_secret
 from .._context import tenant_now
 from .._problems import Problem
@@ -120,6 +120,7 @@ def _move_clock(call: Call, target: datetime, *, allow_rewind: bool = False) -> 
         debtor_id=None,
         at=target,
     )
+    _erasure.sweep_due(call)  # DS-08: restrictions whose retain_until the clock passed are erased now
     return Reply(200, _clock_doc(tenant))
 
 

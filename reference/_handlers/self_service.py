@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from .. import _evidence
+from .. import _erasure, _evidence
 from .._problems import Problem
 from .._routing import Call, Reply, handles, tenant_scoped
 from .._tables import Attempt, Case, ContactPoint, Debt, Debtor, Decision, Event, OutboxMessage, Recording
@@ -23,12 +23,14 @@ from .sandbox import outbox_view
 
 
 def _me(call: Call) -> Debtor:
+    """The caller's own debtor; erasures past their retain_until are carried out first (DS-08)."""
     who = call.who
     if who.role != "debtor" or who.debtor_id is None:
         raise Problem("forbidden", "only a debtor's own credential reaches /me")
     debtor = call.session.get(Debtor, who.debtor_id)
     if debtor is None or debtor.tenant_id != call.tenant_id:
         raise Problem("not-found")
+    _erasure.sweep_due(call)
     return debtor
 
 

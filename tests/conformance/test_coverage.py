@@ -21,10 +21,6 @@ PENDING: dict[str, str] = {
     "AI-06": "intelligent services not implemented yet",
     "AI-07": "intelligent services not implemented yet",
     "AI-08": "intelligent services not implemented yet",
-    "DS-08": "no operation completes, refuses or restricts an erasure request yet",
-    "OP-09": "cross-institution claims not implemented yet",
-    "OP-10": "write-offs not implemented yet",
-    "OP-11": "mediation hand-off not implemented yet",
 }
 
 

@@ -31,6 +31,8 @@ CANARIES = {
     "owner_name": "Ursula Canarythird",
     "message": "Canarymessage: please call Quentin back about the balance",
     "correction": "Quentin Canarycorrected",
+    "mediation": "canarymediation summary about my cousin",
+    "write_off": "canarywriteoff reason naming the heir",
 }
 
 
@@ -106,6 +108,29 @@ def _scenario(sandbox: Any) -> None:
     )
     sandbox.call("GET", "/me/export", headers=me)
     sandbox.call("GET", f"/debts/{debt['id']}/validation-notice", "supervisor")
+    # Free texts of the interop section: a summary for the mediator and a write-off's reason.
+    consent = sandbox.call(
+        "POST",
+        f"/debtors/{debtor['id']}/events",
+        json={"type": "consent_given", "source": "debtor", "details": {"purpose": "mediation"}},
+    ).json()
+    mediation = sandbox.call(
+        "POST",
+        "/mediation-cases",
+        "supervisor",
+        json={"debtor_id": debtor["id"], "debt_ids": [debt["id"]], "consent_event_id": consent["id"],
+              "mediator": {"organisation": "Committee"}, "data_shared": ["debtor_name"],
+              "summary": CANARIES["mediation"]},
+    )  # fmt: skip
+    assert mediation.status_code == 201, mediation.text
+    write_off = sandbox.call(
+        "POST",
+        "/write-offs",
+        "supervisor",
+        json={"debt_id": debt["id"], "disposal_status": "03", "amount": "10.00", "currency": "USD",
+              "reason": CANARIES["write_off"]},
+    )  # fmt: skip
+    assert write_off.status_code == 201, write_off.text
     # Failing requests that carry personal data: neither the answer nor a log may repeat it.
     sandbox.call("POST", "/debtors", json={**body, "timezones": ["Nowhere/Never"]})
     sandbox.call("POST", "/debtors", json={**body, "unexpected": CANARIES["name"]})

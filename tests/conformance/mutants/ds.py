@@ -222,3 +222,12 @@ mutant(
     wrap=_strip_request_fields("/icss/v1/debtors", {"voiceprint", "biometrics"}),
     note="createDebtor accepts voiceprints instead of rejecting them",
 )
+
+mutant(
+    "ds_erasure_keeps_contact_points",
+    {"DS-08"},
+    level=2,
+    only={"DS-08", "DS-09"},
+    faults={"ds_erasure_keeps_contact_points"},
+    note="an erasure leaves the debtor's phone, e-mail and address in place",
+)

@@ -88,3 +88,30 @@ mutant(
     faults={"op_slow_decisions"},
     note="one checkContact in ten takes 600 ms, so the p95 exceeds decision_latency_p95_ms",
 )
+
+# Level-3 indicators: the reference claims level 1, so these run at level 3 on the indicators concerned.
+_INTEROP = {"OP-09", "OP-10", "OP-11"}
+mutant(
+    "op_claims_verification_leaks",
+    {"OP-09"},
+    level=3,
+    only=_INTEROP,
+    faults={"op_claims_verification_leaks"},
+    note="verifyClaims returns the registered holder and debtor hash beside the match flags",
+)
+mutant(
+    "op_write_off_termination_ignored",
+    {"OP-10"},
+    level=3,
+    only=_INTEROP,
+    faults={"op_write_off_termination_ignored"},
+    note="a 04 (完全终结) write-off does not stop collection contact",
+)
+mutant(
+    "op_mediation_consent_ignored",
+    {"OP-11"},
+    level=3,
+    only=_INTEROP,
+    faults={"op_mediation_consent_ignored"},
+    note="a case goes to mediation without the debtor's agreement",
+)
