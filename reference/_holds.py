@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, text
 
 from . import _erasure
 from ._routing import Call
@@ -33,6 +33,16 @@ class ContactQuestion:
     purpose: str
     at: datetime
 
+
+# Every decision asks these: written out once, bound per call, run on the connection (no ORM).
+_WRITTEN_OFF = (
+    text(
+        f"SELECT data FROM {WriteOff.__tablename__} "  # noqa: S608 - the table name is the model's
+        "WHERE tenant_id = :tenant AND debt_id IN :debts AND disposal_status = '04'"
+    )
+    .bindparams(bindparam("debts", expanding=True))
+    .columns(data=WriteOff.__table__.c.data.type)
+)
 
 Hold = Callable[[Call, ContactQuestion], list[str]]
 _HOLDS: list[Hold] = []
@@ -55,16 +65,10 @@ def _written_off(call: Call, question: ContactQuestion) -> list[str]:
         return []
     if call.ctx.fault("op_write_off_termination_ignored"):  # test mode: 04 is treated like 03
         return []
-    rows = call.session.execute(
-        select(WriteOff).where(
-            WriteOff.tenant_id == call.tenant_id,
-            WriteOff.debt_id.in_(list(question.debt_ids)),
-            WriteOff.disposal_status == "04",
-        )
-    ).scalars()
+    rows = call.session.connection().execute(_WRITTEN_OFF, {"tenant": call.tenant_id, "debts": list(question.debt_ids)})
     day = question.at.date().isoformat()
     # A write-off takes effect on its effective_date (or at once): 03 keeps the ordinary rules.
-    if any(str(row.data.get("effective_date") or "") <= day for row in rows):
+    if any(str((data or {}).get("effective_date") or "") <= day for (data,) in rows):
         return ["write_off_terminated"]
     return []
 

@@ -22,7 +22,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from jsonschema import Draft202012Validator
 from jsonschema.protocols import Validator
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -308,12 +308,15 @@ def _resource_id(value: str | None) -> str | None:
     return value[:_AUDIT_ID_LENGTH].replace("\x00", "")
 
 
+_AUDIT_INSERT = AuditRecord.metadata.tables[AuditRecord.__tablename__].insert()
+
+
 def _audit(call: Call, status: int, resource_id: str | None) -> None:
     if call.principal is None:
         return
     # A plain INSERT (every request writes one; the ORM's unit of work would only add bookkeeping).
-    call.session.execute(
-        insert(AuditRecord),
+    call.session.connection().execute(
+        _AUDIT_INSERT,
         [
             {
                 "tenant_id": call.principal.tenant_id,

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, insert, select, text
+from sqlalchemy import String, select, text
 from sqlalchemy import cast as sql_cast
 
 from icss.reference import conduct
@@ -145,7 +145,7 @@ def _facts_key(call: Call, debtor: Debtor) -> tuple[Any, ...]:
     """What the facts depend on. Events, attempts, contact points and debts are only ever added
     (never changed), so their counts stamp their state; the debtor row carries the rest."""
     tid, did = debtor.tenant_id, debtor.id
-    counts = call.session.execute(_COUNTS, {"tenant": tid, "debtor": did}).one()
+    counts = call.session.connection().execute(_COUNTS, {"tenant": tid, "debtor": did}).one()
     return (
         tid,
         did,
@@ -463,8 +463,11 @@ def _store_decision(
     )
     # One INSERT, complete (evidence index included): every checkContact writes a decision, and the
     # ORM's unit of work (track, flush, update the index) cost more than the decision itself.
-    call.session.execute(insert(Decision), [_columns(row)])
+    call.session.connection().execute(_DECISION_INSERT, _columns(row))
     return row
+
+
+_DECISION_INSERT = Decision.metadata.tables[Decision.__tablename__].insert()
 
 
 def _columns(row: Any) -> dict[str, Any]:
