@@ -65,4 +65,12 @@ KNOWN_FAULTS: dict[str, str] = {
     "invalid_body_500": "OP-02: a createDebt body that violates its schema answers 500",
     "sc_stream_no_alert": "SC-13: a blocking utterance on the live stream raises no supervisor alert",
     "op_slow_decisions": "OP-08: one checkContact in ten takes 600 ms",
+    "ai_decision_record_differs": "AI-01: getDecision returns the reason codes in another order than the assessment",
+    "ai_explanation_not_recorded": "AI-03: after an explanation, getDecision still shows explanation_status requested",
+    "ai_review_auto_completed": "AI-04: requestHumanReview completes the review itself (upheld) within the request",
+    "ai_model_unlisted": "AI-05: listModels omits the debt-stress model that diagnoseDebtStress uses",
+    "ai_decision_version_drift": "AI-06: getDecision reports model_version 'latest', not the version that decided",
+    "ai_stress_threshold_strict": "AI-07: debt_service_ratio fires only above the threshold, not at it",
+    "ai_plan_share_ignored": "AI-08: plan instalments may take the whole surplus, not plan_max_surplus_share_percent",
+    "dr_proposal_auto_declined": "DR-08: every repayment proposal is declined outright, affordable or not",
 }

@@ -4,4 +4,15 @@ Importing this package registers every handler with :mod:`icss.reference._routin
 without a handler answer 501 until their issue lands.
 """
 
-from . import auth, contact, events, evidence, operations, parties, sandbox, scripts, self_service  # noqa: F401
+from . import (  # noqa: F401
+    auth,
+    contact,
+    events,
+    evidence,
+    intelligence,
+    operations,
+    parties,
+    sandbox,
+    scripts,
+    self_service,
+)

@@ -117,7 +117,7 @@ def propose(
 ) -> Proposal:
     """Plan options for ``balance`` from the declared monthly ``income`` and ``expenses``."""
     balance = balance.quantize(CENT)
-    surplus = income - expenses
+    surplus = (income - expenses).quantize(CENT)
     monthly_cap = max(Decimal(0), surplus * limits.share_percent / 100).quantize(CENT, rounding=ROUND_FLOOR)
     periods = PERIODS_PER_YEAR[frequency]
     cap = (monthly_cap * 12 / periods).quantize(CENT, rounding=ROUND_FLOOR)
