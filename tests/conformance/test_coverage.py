@@ -12,15 +12,6 @@ ROOT = Path(__file__).resolve().parents[2]
 #: Automated or hybrid indicators that have no check yet, each with the reason. The list only
 #: shrinks: the test fails if an indicator here gains a check (remove it) or if a new gap appears.
 PENDING: dict[str, str] = {
-    "DR-08": "needs proposeRepaymentPlan (intelligent services, not implemented by the reference yet)",
-    "AI-01": "intelligent services not implemented yet",
-    "AI-02": "intelligent services not implemented yet",
-    "AI-03": "intelligent services not implemented yet",
-    "AI-04": "intelligent services not implemented yet",
-    "AI-05": "intelligent services not implemented yet",
-    "AI-06": "intelligent services not implemented yet",
-    "AI-07": "intelligent services not implemented yet",
-    "AI-08": "intelligent services not implemented yet",
     "DS-08": "no operation completes, refuses or restricts an erasure request yet",
     "OP-09": "cross-institution claims not implemented yet",
     "OP-10": "write-offs not implemented yet",
