@@ -251,7 +251,9 @@ def assessments_give_score_band_and_specific_reasons(ctx: CheckContext) -> None:
     card = _card(ctx, str(decision["model_id"]))
     bands = _bands(card)
     ctx.require(bool(bands), f"the model card of {decision['model_id']} declares no closed list of bands")
-    ctx.require(decision.get("band") in bands, f"the band {decision.get('band')!r} is not in the card's {sorted(bands)}")
+    ctx.require(
+        decision.get("band") in bands, f"the band {decision.get('band')!r} is not in the card's {sorted(bands)}"
+    )
     reasons = list(decision.get("reason_codes") or [])
     ctx.require(
         1 <= len(reasons) <= 4,
@@ -371,7 +373,9 @@ def debtors_get_human_review(ctx: CheckContext) -> None:
     decision = _decision(ctx, debtor, debt)
     base = f"/decisions/{decision['decision_id']}"
     asked = ctx.expect(
-        ctx.request("POST", f"{base}/human-review-requests", token=debtor["token"], json={"statement": "Please check."}),
+        ctx.request(
+            "POST", f"{base}/human-review-requests", token=debtor["token"], json={"statement": "Please check."}
+        ),
         201,
         what="requestHumanReview",
     )
@@ -514,7 +518,9 @@ def debt_stress_reports_indicators_and_thresholds(ctx: CheckContext) -> None:
         abs(Decimal(str(ratio.get("value"))) - percent) < 1, f"debt_service_ratio reports value {ratio.get('value')}"
     )
     arrears = at.get("arrears")
-    ctx.require(arrears is not None and arrears.get("fired") is True, "arrears is not reported fired two payments behind")
+    ctx.require(
+        arrears is not None and arrears.get("fired") is True, "arrears is not reported fired two payments behind"
+    )
     below = indicators(percent - 1, 1)
     for name in ("debt_service_ratio", "arrears"):
         ctx.require(
@@ -541,7 +547,7 @@ def plans_are_affordable_within_the_longest_term(ctx: CheckContext) -> None:
     borrowing or selling property to pay."""
     share = Decimal(str(ctx.param("plan_max_surplus_share_percent")))
     longest = int(ctx.param("plan_max_term_months"))
-    debtor, debt = _party(ctx)
+    _debtor, debt = _party(ctx)
     balance = Decimal(str(debt.get("balance") or debt["itemization"]["current_amount"]))
     income, expenses = Decimal("2000.00"), Decimal("1700.00")
     proposal = ctx.expect(

@@ -308,11 +308,7 @@ def review_view(call: Call, case: Case) -> dict[str, Any]:
         "reviewer": data.get("reviewer"),
         "reviewed_at": iso(case.responded_at),
         "new_decision_id": data.get("new_decision_id"),
-        **(
-            {"notes": call.ctx.cipher.open(notes, tenant=case.tenant_id, field="review.notes")}
-            if notes
-            else {}
-        ),
+        **({"notes": call.ctx.cipher.open(notes, tenant=case.tenant_id, field="review.notes")} if notes else {}),
     }
 
 

@@ -26,11 +26,11 @@ from .._tables import (
     OutboxMessage,
     Recording,
 )
-from ._common import add_duration, check_language, iso, new_id, page, profile_of, receipt_url, strip_none
 from . import intelligence
+from ._common import add_duration, check_language, iso, new_id, page, profile_of, receipt_url, strip_none
 from .contact import decision_view, recording_view, stored_attempt_views
-from .intelligence import load_decision
 from .events import add_event, event_view
+from .intelligence import load_decision
 from .parties import debt_view, debtor_view, load_debt
 from .sandbox import outbox_view
 
@@ -384,7 +384,9 @@ def _collect(call: Call, debtor: Debtor) -> dict[str, list[Any]]:
         ],
         "decisions": [
             intelligence.decision_view(call, d, stored=True)
-            for d in rows(AutomatedDecision, AutomatedDecision.tenant_id == tid, AutomatedDecision.debtor_id == debtor.id)
+            for d in rows(
+                AutomatedDecision, AutomatedDecision.tenant_id == tid, AutomatedDecision.debtor_id == debtor.id
+            )
         ],
         "disputes": [
             case_view(call, c)
@@ -447,9 +449,7 @@ def export_my_data(call: Call) -> Reply:
             "sources": ["the creditor", "the debtor"],
             "retention": f"{profile.value('record_retention_years')} years after the last collection activity "
             f"(recordings: {profile.value('recording_retention_years')} years from the call)",
-            "automated_decisions": sorted(
-                {f"{d['model_id']} {d['model_version']}" for d in parts["decisions"]}
-            ),
+            "automated_decisions": sorted({f"{d['model_id']} {d['model_version']}" for d in parts["decisions"]}),
         },
     }
     return Reply(200, doc)

@@ -139,9 +139,7 @@ def assess(features: Mapping[str, Any]) -> Assessment:
     The principal reasons are the factors that took points, most points first, at most four; a
     perfect applicant loses no points and so has no adverse reason to report.
     """
-    taken = {
-        f.reason_code: int(f.points(features).quantize(Decimal(1), rounding=ROUND_HALF_EVEN)) for f in FACTORS
-    }
+    taken = {f.reason_code: int(f.points(features).quantize(Decimal(1), rounding=ROUND_HALF_EVEN)) for f in FACTORS}
     score = max(0, MAX_SCORE - sum(taken.values()))
     order = {code: i for i, code in enumerate(REASON_CODES)}
     adverse = sorted((c for c, p in taken.items() if p > 0), key=lambda c: (-taken[c], order[c]))

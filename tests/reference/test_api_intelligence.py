@@ -6,13 +6,16 @@ from typing import Any
 
 import pytest
 
-
-
 _FEATURES = {"monthly_income": "3200.00", "monthly_debt_service": "1536.00", "missed_payments_12m": 2}
 
 
 def _assess(sandbox: Any, debtor: dict[str, Any], debt: dict[str, Any], **features: Any) -> Any:
-    body = {"debtor_id": debtor["id"], "debt_ids": [debt["id"]], "currency": "USD", "features": {**_FEATURES, **features}}
+    body = {
+        "debtor_id": debtor["id"],
+        "debt_ids": [debt["id"]],
+        "currency": "USD",
+        "features": {**_FEATURES, **features},
+    }
     return sandbox.call("POST", "/assessments/repayment-capacity", json=body)
 
 
@@ -37,7 +40,8 @@ def test_assessment_is_recorded_and_read_back(sandbox: Any, party: Any) -> None:
             k: decision[k] for k in ("score", "band", "reason_codes", "model_version")
         }
     entry = sandbox.call("GET", f"/evidence/entries/{decision['evidence_index']}", "auditor")
-    assert entry.status_code == 200 and entry.json()["entry"]["kind"] == "decision", entry.text
+    assert entry.status_code == 200, entry.text
+    assert entry.json()["entry"]["kind"] == "decision"
     assert "3200.00" not in entry.text  # the inputs stay out of the log
 
 
@@ -48,7 +52,8 @@ def test_collector_cannot_read_decisions_and_another_debtor_gets_404(sandbox: An
     path = f"/decisions/{decision['decision_id']}"
     assert sandbox.call("GET", path, "collector").status_code == 403
     hidden = sandbox.call("GET", path, headers=other["headers"])
-    assert hidden.status_code == 404 and decision["reason_codes"][0] not in hidden.text
+    assert hidden.status_code == 404
+    assert decision["reason_codes"][0] not in hidden.text
     for action in ("explanation-requests", "human-review-requests"):
         assert sandbox.call("POST", f"{path}/{action}", headers=other["headers"], json={}).status_code == 404
 
@@ -68,27 +73,40 @@ def test_explanation_then_human_review_until_a_supervisor_decides(sandbox: Any, 
     assert explained.status_code == 201, explained.text
     explanation = explained.json()["explanation"]
     assert [r["code"] for r in explanation["principal_reasons"]] == decision["reason_codes"]
-    assert explanation["automated_only"] is True and explanation["model_version"] == "1.0.0"
+    assert explanation["automated_only"] is True
+    assert explanation["model_version"] == "1.0.0"
     assert sandbox.call("GET", path, "supervisor").json()["explanation_status"] == "provided"
-    no_review = sandbox.call("POST", f"{path}/human-review-outcomes", "supervisor", json={"outcome": "upheld", "notes": "x"})
+    no_review = sandbox.call(
+        "POST", f"{path}/human-review-outcomes", "supervisor", json={"outcome": "upheld", "notes": "x"}
+    )
     assert no_review.status_code == 409, no_review.text
-    asked = sandbox.call("POST", f"{path}/human-review-requests", headers=debtor["headers"], json={"statement": "Look."})
-    assert asked.status_code == 201 and asked.json()["outcome"] == "pending", asked.text
+    asked = sandbox.call(
+        "POST", f"{path}/human-review-requests", headers=debtor["headers"], json={"statement": "Look."}
+    )
+    assert asked.status_code == 201, asked.text
+    assert asked.json()["outcome"] == "pending"
     again = sandbox.call("POST", f"{path}/human-review-requests", headers=debtor["headers"], json={})
     assert again.status_code == 409, again.text
     pending = sandbox.call("GET", path, headers=debtor["headers"]).json()
-    assert pending["human_review_status"] == "requested" and pending["suspended"] is True
+    assert pending["human_review_status"] == "requested"
+    assert pending["suspended"] is True
     for role in ("collector", "auditor"):
         denied = sandbox.call("POST", f"{path}/human-review-outcomes", role, json={"outcome": "upheld", "notes": "x"})
         assert denied.status_code == 403, denied.text
     changed = sandbox.call(
-        "POST", f"{path}/human-review-outcomes", "supervisor", json={"outcome": "changed", "notes": "Payslips.", "score": 820}
+        "POST",
+        f"{path}/human-review-outcomes",
+        "supervisor",
+        json={"outcome": "changed", "notes": "Payslips.", "score": 820},
     )
     assert changed.status_code == 201, changed.text
     review = changed.json()
-    assert review["outcome"] == "changed" and review["reviewer"] and review["reviewed_at"]
+    assert review["outcome"] == "changed"
+    assert review["reviewer"]
+    assert review["reviewed_at"]
     after = sandbox.call("GET", path, "auditor").json()
-    assert after["suspended"] is False and after["superseded_by"] == review["new_decision_id"]
+    assert after["suspended"] is False
+    assert after["superseded_by"] == review["new_decision_id"]
     assert after["score"] == decision["score"]  # the old decision is kept as it was made
     new = sandbox.call("GET", f"/decisions/{review['new_decision_id']}", "auditor").json()
     assert (new["score"], new["band"], new["automated_only"]) == (820, "A", False)
@@ -116,7 +134,8 @@ def test_debt_stress_fires_at_the_profile_threshold(sandbox: Any, party: Any) ->
         "fired": True,
         "parameter": "debt_service_stress_percent",
     }
-    assert indicators["arrears"]["fired"] is False and found.json()["stress_level"] == "moderate"
+    assert indicators["arrears"]["fired"] is False
+    assert found.json()["stress_level"] == "moderate"
 
 
 def test_plans_affordable_then_referred_then_forbearance(sandbox: Any, party: Any) -> None:
@@ -126,16 +145,20 @@ def test_plans_affordable_then_referred_then_forbearance(sandbox: Any, party: An
     offered = sandbox.call("POST", "/repayment-plans/proposals", headers=debtor["headers"], json=body)
     assert offered.status_code == 201, offered.text
     doc = offered.json()
-    assert doc["status"] == "offered" and doc["max_affordable_instalment"] == "40.00"
+    assert doc["status"] == "offered"
+    assert doc["max_affordable_instalment"] == "40.00"
     assert all(float(o["instalment_amount"]) <= 40 for o in doc["options"])
     assert not any(o.get("forbearance") for o in doc["options"])
     hopeless = sandbox.call(
         "POST", "/repayment-plans/proposals", json={**body, "declared_monthly_expenses": "999.99"}
     ).json()
-    assert hopeless["options"] == [] and hopeless["reason_codes"] == ["plan_unaffordable"]
-    assert hopeless["status"] == "pending_review" and hopeless["referral"]["kind"] == "human_hardship_review"
+    assert hopeless["options"] == []
+    assert hopeless["reason_codes"] == ["plan_unaffordable"]
+    assert hopeless["status"] == "pending_review"
+    assert hopeless["referral"]["kind"] == "human_hardship_review"
     referred = sandbox.call("GET", f"/decisions/{hopeless['decision_id']}", "supervisor").json()
-    assert referred["human_review_status"] == "requested" and referred["suspended"] is True
+    assert referred["human_review_status"] == "requested"
+    assert referred["suspended"] is True
     event = sandbox.call(
         "POST", f"/debtors/{debtor['id']}/events", json={"type": "hardship", "source": "debtor", "details": {}}
     )
@@ -163,5 +186,6 @@ def test_models_and_cards_are_public(app_client: Any) -> None:
     assert [m["model_id"] for m in second.json()["items"]] == ["rc-scorecard"]
     for model_id in ids:
         card = app_client.get(f"/icss/v1/models/{model_id}/card")
-        assert card.status_code == 200 and card.json()["version"] == "1.0.0", card.text
+        assert card.status_code == 200, card.text
+        assert card.json()["version"] == "1.0.0"
     assert app_client.get("/icss/v1/models/nope/card").status_code == 404

@@ -48,7 +48,8 @@ def test_score_band_and_reasons_are_consistent(features: dict[str, Any]) -> None
     assert len(result.reason_codes) <= 4
     # Reasons are exactly the heaviest deductions, heaviest first; a perfect score has none.
     taken = [result.points[c] for c in result.reason_codes]
-    assert taken == sorted(taken, reverse=True) and all(p > 0 for p in taken)
+    assert taken == sorted(taken, reverse=True)
+    assert all(p > 0 for p in taken)
     rest = [p for c, p in result.points.items() if c not in result.reason_codes]
     assert all(p <= min(taken) for p in rest) if taken else all(p == 0 for p in result.points.values())
     assert (result.score == 1000) == (not result.reason_codes)
@@ -114,12 +115,14 @@ def test_hardship_adds_a_forbearance_option() -> None:
     relief = propose(Decimal("950.00"), Decimal(2000), Decimal(1500), limits=limits, hardship=True)
     assert not any(o.forbearance for o in plain.options)
     longest = [o for o in relief.options if o.forbearance]
-    assert longest and longest[0].term_months == 60
+    assert longest
+    assert longest[0].term_months == 60
 
 
 def test_unaffordable_gives_no_option() -> None:
     proposal = propose(Decimal("950.00"), Decimal(1000), Decimal("999.50"), limits=PlanLimits(Decimal(80), 60))
-    assert proposal.options == [] and proposal.reason_codes == ["plan_unaffordable"]
+    assert proposal.options == []
+    assert proposal.reason_codes == ["plan_unaffordable"]
 
 
 @given(
@@ -152,7 +155,8 @@ def test_explanations_in_the_debtors_language() -> None:
     }
     zh = explain(decision, ["monthly_income"], "zh-CN")
     en = explain(decision, ["monthly_income"], "en")
-    assert "评分" in zh["summary"] and "score" in en["summary"]
+    assert "评分" in zh["summary"]
+    assert "score" in en["summary"]
     assert zh["principal_reasons"][0]["code"] == "high_debt_service_ratio"
     assert "human-review-requests" in en["how_to_contest"]
 
