@@ -29,6 +29,10 @@ CANARIES = {
     "dispute": "canarydispute text about my salary",
     "data_request": "canaryrequest please forget my sister",
     "owner_name": "Ursula Canarythird",
+    "income": "98765.43",
+    "question": "canaryquestion why is my score so low",
+    "review_statement": "canaryreview my brother pays my rent",
+    "review_notes": "canarynotes payslips checked with the employer",
 }
 
 
@@ -81,6 +85,21 @@ def _scenario(sandbox: Any) -> None:
     sandbox.call(
         "POST", "/me/data-requests", headers=me, json={"type": "erasure", "description": CANARIES["data_request"]}
     )
+    # Automated decisions: the financial inputs, the debtor's question and statement, the reviewer's notes.
+    decision = sandbox.call(
+        "POST",
+        "/assessments/repayment-capacity",
+        json={"debtor_id": debtor["id"], "currency": "USD",
+              "features": {"monthly_income": CANARIES["income"], "monthly_debt_service": "100.00"}},
+    ).json()["decision_id"]  # fmt: skip
+    for path, role, headers, payload in (
+        ("explanation-requests", "debtor", me, {"question": CANARIES["question"]}),
+        ("human-review-requests", "debtor", me, {"statement": CANARIES["review_statement"]}),
+        ("human-review-outcomes", "supervisor", {}, {"outcome": "upheld", "notes": CANARIES["review_notes"]}),
+    ):
+        answer = sandbox.call("POST", f"/decisions/{decision}/{path}", role, headers=headers, json=payload)
+        assert answer.status_code == 201, answer.text
+    sandbox.call("GET", f"/decisions/{decision}", "auditor")
     sandbox.call("GET", "/me/export", headers=me)
     sandbox.call("GET", f"/debts/{debt['id']}/validation-notice", "supervisor")
     # Failing requests that carry personal data: neither the answer nor a log may repeat it.
