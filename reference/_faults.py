@@ -73,4 +73,5 @@ KNOWN_FAULTS: dict[str, str] = {
     "ai_stress_threshold_strict": "AI-07: debt_service_ratio fires only above the threshold, not at it",
     "ai_plan_share_ignored": "AI-08: plan instalments may take the whole surplus, not plan_max_surplus_share_percent",
     "dr_proposal_auto_declined": "DR-08: every repayment proposal is declined outright, affordable or not",
+    "dr_hardship_ignored": "DR-08: proposals after a hardship event offer no forbearance option",
 }

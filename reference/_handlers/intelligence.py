@@ -225,7 +225,8 @@ def propose_repayment_plan(call: Call) -> Reply:
     limits = PlanLimits(share_percent=share, max_term_months=int(profile.value("plan_max_term_months")))
     balance = sum((Decimal(str(d.data.get("balance") or d.data["itemization"]["current_amount"])) for d in debts),
                   Decimal(0))  # fmt: skip
-    hardship = _in_hardship(call, debtor, call.now())
+    # Test mode: a declared hardship changes nothing.
+    hardship = _in_hardship(call, debtor, call.now()) and not call.ctx.fault("dr_hardship_ignored")
     preferred = body.get("preferred_instalment")
     proposal = propose(
         balance,
@@ -408,7 +409,12 @@ def request_explanation(call: Call, debtor: Debtor, row: AutomatedDecision) -> R
     now = call.now()
     language = call.body.get("language") or debtor.language
     inputs = MODELS[row.model_id].card().get("inputs", [])
-    explanation = explain(decision_view(call, row), inputs, language)
+    reasons: list[str] | None = None
+    if row.kind == "debt_stress":
+        reasons = [i["indicator"] for i in row.result.get("indicators", []) if i.get("fired")]
+    elif row.kind == "repayment_plan":
+        reasons = list(row.result.get("reason_codes", []))
+    explanation = explain(decision_view(call, row), inputs, language, reasons)
     case = Case(
         id=new_id("exr"),
         tenant_id=call.tenant_id,

@@ -22,6 +22,9 @@ _TEXTS: dict[str, dict[str, str]] = {
         "many_open_commitments": "You have many open credit commitments.",
         "insufficient_history": "There is little credit history to go on.",
         "plan_unaffordable": "No repayment plan fits what you can afford within the longest term allowed.",
+        "debt_service_ratio": "Your debt payments reach the share of your income that signals debt stress.",
+        "arrears": "You are two or more payments behind.",
+        "residual_income": "Your income does not cover your debt payments and essential expenses.",
     },
     "zh": {
         "high_debt_service_ratio": "您的月还款支出占收入的比例较高。",
@@ -34,13 +37,16 @@ _TEXTS: dict[str, dict[str, str]] = {
         "many_open_commitments": "您尚未结清的信贷较多。",
         "insufficient_history": "可供参考的信用记录较少。",
         "plan_unaffordable": "在允许的最长期限内，没有您可负担的还款方案。",
+        "debt_service_ratio": "您的月还款支出占收入的比例已达到偿债压力阈值。",
+        "arrears": "您已拖欠两期及以上。",
+        "residual_income": "您的收入不足以支付月还款和必要生活支出。",
     },
 }
 
 _FRAMES: dict[str, dict[str, str]] = {
     "en": {
         "score": "Your repayment-capacity score is {score} (band {band}).",
-        "none": "No factor lowered your score.",
+        "none": "No adverse factor was found.",
         "main": "The main factors were: {reasons}.",
         "automated": "This decision was made by automated means only, by the model {model} version {version}.",
         "human": "A person took part in this decision, which used the model {model} version {version}.",
@@ -51,7 +57,7 @@ _FRAMES: dict[str, dict[str, str]] = {
     },
     "zh": {
         "score": "您的还款能力评分为 {score} 分（等级 {band}）。",
-        "none": "没有因素降低您的评分。",
+        "none": "未发现不利因素。",
         "main": "主要原因：{reasons}。",
         "automated": "本决定仅通过自动化方式作出，所用模型为 {model}，版本 {version}。",
         "human": "本决定有人工参与，所用模型为 {model}，版本 {version}。",
@@ -70,11 +76,17 @@ def reason_text(code: str, language: str) -> str:
     return _TEXTS[language_of(language)].get(code, code)
 
 
-def explain(decision: Mapping[str, Any], inputs: Sequence[str], language: str) -> dict[str, Any]:
-    """The ``explanation`` object of explanation-request.schema.json for a stored decision view."""
+def explain(
+    decision: Mapping[str, Any], inputs: Sequence[str], language: str, reasons: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """The ``explanation`` object of explanation-request.schema.json for a stored decision view.
+
+    ``reasons`` replaces the decision's reason codes for decisions that have none of the scorecard's:
+    the stress indicators that fired, or why no plan was offered.
+    """
     lang = language_of(language)
     frame = _FRAMES[lang]
-    codes = list(decision.get("reason_codes") or [])
+    codes = list(decision.get("reason_codes") or []) if reasons is None else list(reasons)
     texts = [{"code": code, "text": reason_text(code, lang)} for code in codes]
     joined = ("；" if lang == "zh" else "; ").join(t["text"].rstrip(".。") for t in texts)
     parts = []

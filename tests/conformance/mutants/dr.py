@@ -145,3 +145,11 @@ mutant(
     faults={"dr_proposal_auto_declined"},
     note="every repayment proposal is declined outright, affordable or not",
 )
+mutant(
+    "dr_hardship_ignored",
+    {"DR-08"},
+    level=2,
+    only={"DR-08", "AI-08", "OP-01"},
+    faults={"dr_hardship_ignored"},
+    note="proposals after a hardship event offer no forbearance option",
+)

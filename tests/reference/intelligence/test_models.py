@@ -170,3 +170,10 @@ def test_cards_publish_what_the_models_return() -> None:
     # Computed on the synthetic population, not typed in: a scorecard that ranks at all beats chance.
     assert card["metrics"][0] == {"name": "auc", "value": evaluation["auc"], "dataset": "synthetic"}
     assert 0.5 < evaluation["auc"] < 1
+
+
+def test_explanations_of_stress_name_the_indicators_that_fired() -> None:
+    decision = {"decision_id": "dec_2", "reason_codes": [], "model_id": "stress-rules", "model_version": "1.0.0"}
+    given = explain(decision, [], "en", ["arrears"])
+    assert given["principal_reasons"] == [{"code": "arrears", "text": "You are two or more payments behind."}]
+    assert "No adverse factor" in explain(decision, [], "en", [])["summary"]
