@@ -9,6 +9,7 @@ model card is the yardstick the service publishes, and each answer is held again
 
 from __future__ import annotations
 
+import itertools
 import re
 from decimal import Decimal
 from typing import Any
@@ -184,12 +185,19 @@ def _party(ctx: CheckContext) -> tuple[dict[str, Any], dict[str, Any]]:
     return debtor, ctx.new_debt(debtor)
 
 
-def _assess(ctx: CheckContext, debtor: dict[str, Any], debt: dict[str, Any], **features: Any) -> Any:
+def _assess(
+    ctx: CheckContext,
+    debtor: dict[str, Any],
+    debt: dict[str, Any],
+    top: dict[str, Any] | None = None,
+    **features: Any,
+) -> Any:
     body = {
         "debtor_id": debtor["id"],
         "debt_ids": [debt["id"]],
         "currency": debt["currency"],
         "features": {**_FEATURES, **features},
+        **(top or {}),
     }
     return ctx.request("POST", "/assessments/repayment-capacity", json=body)
 
@@ -284,7 +292,8 @@ def assessments_give_score_band_and_specific_reasons(ctx: CheckContext) -> None:
 def assessments_ignore_protected_attributes(ctx: CheckContext) -> None:
     """Requests that differ in one protected attribute only (sex, marital status, ethnicity, nationality) are
     either both refused with 422 or scored no more than fairness_tolerance_points apart; no reason code, and no
-    input or reason code on the model card, names a protected attribute."""
+    input or reason code on the model card, names a protected attribute. The attribute is sent among the
+    features and at the top of the request in turn."""
     tolerance = int(ctx.param("fairness_tolerance_points"))
     debtor, debt = _party(ctx)
     decision = _decision(ctx, debtor, debt)
@@ -292,14 +301,20 @@ def assessments_ignore_protected_attributes(ctx: CheckContext) -> None:
     for what, names in (("input", card.get("inputs") or []), ("reason code", card.get("reason_codes") or [])):
         named = [n for n in names if _PROTECTED_WORDS.search(str(n))]
         ctx.require(not named, f"the model card lists the protected attribute(s) {named} as {what}s")
-    for attribute, (one, other) in _PAIRS.items():
-        answers = [_assess(ctx, debtor, debt, **{attribute: value}) for value in (one, other)]
+    for (attribute, (one, other)), placed in itertools.product(_PAIRS.items(), ("features", "request")):
+        answers = [
+            _assess(ctx, debtor, debt, {attribute: value})
+            if placed == "request"
+            else _assess(ctx, debtor, debt, **{attribute: value})
+            for value in (one, other)
+        ]
         statuses = [a.status_code for a in answers]
         if statuses == [422, 422]:
             continue  # the attribute is refused whatever its value: it cannot weigh on the score
         ctx.require(
             statuses == [201, 201],
-            f"requests differing only in {attribute} ({one}/{other}) answered {statuses[0]} and {statuses[1]}",
+            f"requests differing only in {attribute} ({one}/{other}, in the {placed}) answered "
+            f"{statuses[0]} and {statuses[1]}",
         )
         first, second = (a.json() for a in answers)
         for body in (first, second):
