@@ -28,6 +28,32 @@ _DECISIONS = "/icss/v1/decisions/"
 # -- decisions --------------------------------------------------------------------------------------
 
 
+#: Declared figures beyond these are refused (422): no household earns a trillion a month or is
+#: 100 000 payments behind, and the arithmetic of the models stays exact below them.
+_MAX_AMOUNT = Decimal(10) ** 12
+_MAX_COUNT = 100_000
+
+
+def _check_bounds(doc: dict[str, Any], pointer: str = "") -> None:
+    """Refuse amounts (decimal strings) and counts (integers) beyond what the models are built for."""
+    errors = []
+    for key, value in doc.items():
+        where = f"{pointer}/{key}"
+        if isinstance(value, dict):
+            _check_bounds(value, where)
+        elif isinstance(value, str) and key not in ("debtor_id", "currency", "frequency", "start_date"):
+            try:
+                too_big = Decimal(value) >= _MAX_AMOUNT
+            except ArithmeticError:
+                continue
+            if too_big:
+                errors.append({"pointer": where, "message": f"amounts are below {_MAX_AMOUNT:,.0f}"})
+        elif isinstance(value, int) and not isinstance(value, bool) and value > _MAX_COUNT:
+            errors.append({"pointer": where, "message": f"counts are at most {_MAX_COUNT}"})
+    if errors:
+        raise Problem("validation-failed", "a declared figure is out of range", errors=errors)
+
+
 def _debts_of(call: Call, debtor: Debtor, debt_ids: list[str]) -> list[Debt]:
     debts = [load_debt(call, debt_id) for debt_id in debt_ids]
     for i, debt in enumerate(debts):
@@ -153,6 +179,7 @@ def _created(call: Call, doc: dict[str, Any], decision_id: str) -> Reply:
 @handles("assessRepaymentCapacity")
 def assess_repayment_capacity(call: Call) -> Reply:
     body = call.body
+    _check_bounds(body)
     debtor = load_debtor(call, body["debtor_id"])
     debt_ids = list(body.get("debt_ids") or [])
     _debts_of(call, debtor, debt_ids)
@@ -167,6 +194,7 @@ def assess_repayment_capacity(call: Call) -> Reply:
 @handles("diagnoseDebtStress")
 def diagnose_debt_stress(call: Call) -> Reply:
     body = call.body
+    _check_bounds(body)
     debtor = load_debtor(call, body["debtor_id"])
     percent = Decimal(str(profile_of(call, debtor.profile).value("debt_service_stress_percent")))
     indicators = diagnose(body, percent, strict=call.ctx.fault("ai_stress_threshold_strict"))
@@ -202,6 +230,7 @@ def _in_hardship(call: Call, debtor: Debtor, now: datetime) -> bool:
 @handles("proposeRepaymentPlan")
 def propose_repayment_plan(call: Call) -> Reply:
     body = call.body
+    _check_bounds(body)
     debts = [load_debt(call, debt_id) for debt_id in body["debt_ids"]]
     owners = {d.debtor_id for d in debts}
     if len(owners) != 1:
@@ -225,6 +254,8 @@ def propose_repayment_plan(call: Call) -> Reply:
     limits = PlanLimits(share_percent=share, max_term_months=int(profile.value("plan_max_term_months")))
     balance = sum((Decimal(str(d.data.get("balance") or d.data["itemization"]["current_amount"])) for d in debts),
                   Decimal(0))  # fmt: skip
+    if balance >= _MAX_AMOUNT:
+        raise Problem("validation-failed", "the balance of these debts is beyond what the plan model handles")
     # Test mode: a declared hardship changes nothing.
     hardship = _in_hardship(call, debtor, call.now()) and not call.ctx.fault("dr_hardship_ignored")
     preferred = body.get("preferred_instalment")
@@ -387,7 +418,8 @@ def record_human_review_outcome(call: Call) -> Reply:
     new_id_: str | None = None
     if body["outcome"] == "changed":
         debtor = call.session.get(Debtor, row.debtor_id)
-        assert debtor is not None  # noqa: S101 - a decision's debtor is deleted only with its tenant
+        if debtor is None:  # debtors are never deleted alone, but a missing one must not be a 500
+            raise Problem("not-found")
         result = dict(row.result)
         if row.kind == "repayment_capacity":
             result.update(score=body["score"], band=band_of(body["score"]))

@@ -189,3 +189,28 @@ def test_models_and_cards_are_public(app_client: Any) -> None:
         assert card.status_code == 200, card.text
         assert card.json()["version"] == "1.0.0"
     assert app_client.get("/icss/v1/models/nope/card").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/assessments/repayment-capacity", {"features": {"monthly_income": "9" * 40, "monthly_debt_service": "1"}}),
+        ("/assessments/repayment-capacity", {"features": {"monthly_income": "1", "monthly_debt_service": "1",
+                                                          "open_commitments": 10**40}}),
+        ("/assessments/debt-stress", {"monthly_net_income": "1", "monthly_debt_service": "1",
+                                      "payments_behind": 10**400}),
+        ("/assessments/debt-stress", {"monthly_net_income": "1", "monthly_debt_service": "9" * 40,
+                                      "payments_behind": 0}),
+    ],
+)  # fmt: skip
+def test_out_of_range_figures_are_422(sandbox: Any, party: Any, path: str, body: dict[str, Any]) -> None:
+    debtor, _ = party
+    answer = sandbox.call("POST", path, json={"debtor_id": debtor["id"], "currency": "USD", **body})
+    assert answer.status_code == 422, answer.text
+
+
+def test_out_of_range_plan_figures_are_422(sandbox: Any, party: Any) -> None:
+    _, debt = party
+    body = {"debt_ids": [debt["id"]], "currency": "USD", "declared_monthly_income": "9" * 40,
+            "declared_monthly_expenses": "0"}  # fmt: skip
+    assert sandbox.call("POST", "/repayment-plans/proposals", json=body).status_code == 422
