@@ -72,6 +72,8 @@ KNOWN_FAULTS: dict[str, str] = {
     "ai_decision_version_drift": "AI-06: getDecision reports model_version 'latest', not the version that decided",
     "ai_stress_threshold_strict": "AI-07: debt_service_ratio fires only above the threshold, not at it",
     "ai_plan_share_ignored": "AI-08: plan instalments may take the whole surplus, not plan_max_surplus_share_percent",
+    "ai_plan_term_ignored": "AI-08: plans may run longer than plan_max_term_months",
+    "ai_explanation_language_ignored": "AI-03: explanations are always in English, whatever the debtor's language",
     "dr_proposal_auto_declined": "DR-08: every repayment proposal is declined outright, affordable or not",
     "dr_hardship_ignored": "DR-08: proposals after a hardship event offer no forbearance option",
 }

@@ -251,7 +251,10 @@ def propose_repayment_plan(call: Call) -> Reply:
     share = Decimal(str(profile.value("plan_max_surplus_share_percent")))
     if call.ctx.fault("ai_plan_share_ignored"):  # test mode: the whole surplus may go to one instalment
         share = Decimal(100)
-    limits = PlanLimits(share_percent=share, max_term_months=int(profile.value("plan_max_term_months")))
+    longest = int(profile.value("plan_max_term_months"))
+    if call.ctx.fault("ai_plan_term_ignored"):  # test mode: a plan may run for a lifetime
+        longest = 12 * 1000
+    limits = PlanLimits(share_percent=share, max_term_months=longest)
     balance = sum((Decimal(str(d.data.get("balance") or d.data["itemization"]["current_amount"])) for d in debts),
                   Decimal(0))  # fmt: skip
     if balance >= _MAX_AMOUNT:
@@ -440,6 +443,8 @@ def request_explanation(call: Call, debtor: Debtor, row: AutomatedDecision) -> R
     """requestExplanation (self-service): the explanation is given at once, in the debtor's language."""
     now = call.now()
     language = call.body.get("language") or debtor.language
+    if call.ctx.fault("ai_explanation_language_ignored"):  # test mode: one language for everybody
+        language = "en"
     inputs = MODELS[row.model_id].card().get("inputs", [])
     reasons: list[str] | None = None
     if row.kind == "debt_stress":

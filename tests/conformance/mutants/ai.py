@@ -148,3 +148,20 @@ mutant(
     faults={"ai_plan_share_ignored"},
     note="plan instalments may take the whole declared surplus",
 )
+mutant(
+    "ai_plan_term_ignored",
+    {"AI-08"},
+    level=2,
+    only=_AI_ONLY,
+    faults={"ai_plan_term_ignored"},
+    note="plans may run longer than plan_max_term_months",
+)
+mutant(
+    "ai_explanation_language_ignored",
+    {"AI-03"},
+    profile="cn",
+    level=2,
+    only=_AI_ONLY,
+    faults={"ai_explanation_language_ignored"},
+    note="a Chinese-speaking debtor gets its explanation in English",
+)
