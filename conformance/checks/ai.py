@@ -189,14 +189,14 @@ def _assess(
     ctx: CheckContext,
     debtor: dict[str, Any],
     debt: dict[str, Any],
+    features: dict[str, Any] | None = None,
     top: dict[str, Any] | None = None,
-    **features: Any,
 ) -> Any:
     body = {
         "debtor_id": debtor["id"],
         "debt_ids": [debt["id"]],
         "currency": debt["currency"],
-        "features": {**_FEATURES, **features},
+        "features": {**_FEATURES, **(features or {})},
         **(top or {}),
     }
     return ctx.request("POST", "/assessments/repayment-capacity", json=body)
@@ -303,9 +303,9 @@ def assessments_ignore_protected_attributes(ctx: CheckContext) -> None:
         ctx.require(not named, f"the model card lists the protected attribute(s) {named} as {what}s")
     for (attribute, (one, other)), placed in itertools.product(_PAIRS.items(), ("features", "request")):
         answers = [
-            _assess(ctx, debtor, debt, {attribute: value})
+            _assess(ctx, debtor, debt, top={attribute: value})
             if placed == "request"
-            else _assess(ctx, debtor, debt, **{attribute: value})
+            else _assess(ctx, debtor, debt, features={attribute: value})
             for value in (one, other)
         ]
         statuses = [a.status_code for a in answers]
