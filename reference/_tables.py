@@ -160,6 +160,34 @@ class Decision(Base):
     __table_args__ = (Index("ix_decision_debtor", "tenant_id", "debtor_id"),)
 
 
+class AutomatedDecision(Base):
+    """A decision made by a model (repayment capacity, debt stress, repayment plan), kept as it was made.
+
+    The inputs are the debtor's financial figures: sealed. The result (score, band, reasons, model and
+    version) is what getDecision shows and never changes; a human review that changes the outcome
+    makes a new decision and points the old one at it.
+    """
+
+    __tablename__ = "automated_decision"
+    id: Mapped[str] = _id()
+    tenant_id: Mapped[str] = _tenant()
+    debtor_id: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(40))
+    debt_ids: Mapped[list[Any]]
+    model_id: Mapped[str] = mapped_column(String(128))
+    model_version: Mapped[str] = mapped_column(String(40))
+    automated_only: Mapped[bool] = mapped_column(Boolean, default=True)
+    decided_at: Mapped[datetime]
+    inputs_sealed: Mapped[str] = mapped_column(Text)
+    result: Mapped[dict[str, Any]]
+    explanation_status: Mapped[str] = mapped_column(String(20), default="not_requested")
+    human_review_status: Mapped[str] = mapped_column(String(20), default="not_requested")
+    review_case_id: Mapped[str | None] = mapped_column(String(40))
+    superseded_by: Mapped[str | None] = mapped_column(String(40))
+    evidence_index: Mapped[int | None] = mapped_column(Integer)
+    __table_args__ = (Index("ix_automated_decision_debtor", "tenant_id", "debtor_id"),)
+
+
 class OutboxMessage(Base):
     __tablename__ = "outbox"
     id: Mapped[str] = _id()

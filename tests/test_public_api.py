@@ -6,7 +6,13 @@ import importlib
 
 import pytest
 
-PACKAGES = ["icss.spec", "icss.conformance", "icss.reference.conduct", "icss.reference.evidence"]
+PACKAGES = [
+    "icss.spec",
+    "icss.conformance",
+    "icss.reference.conduct",
+    "icss.reference.evidence",
+    "icss.reference.intelligence",
+]
 
 
 @pytest.mark.parametrize("name", PACKAGES)

@@ -641,3 +641,45 @@ def no_premium_numbers(ctx: CheckContext) -> None:
         ctx.require(
             not _PREMIUM.match(number[1:]), f"{number} begins with a premium- or special-rate prefix", severity="minor"
         )
+
+
+@check("DR-08", feature="intelligent_services")
+def proposals_and_hardship_get_due_consideration(ctx: CheckContext) -> None:
+    """An affordable repayment proposal (a preferred instalment well within the declared surplus and the longest
+    term) is answered with at least one plan option or passed to human review (pending_review), never declined
+    outright; after the debtor records hardship, the next proposal offers at least one forbearance option."""
+    debtor = ctx.new_debtor()
+    debt = ctx.new_debt(debtor)
+    balance = Decimal(str(debt.get("balance") or debt["itemization"]["current_amount"]))
+    months = min(10, int(ctx.param("plan_max_term_months")))
+    body = {
+        "debt_ids": [debt["id"]],
+        "currency": debt["currency"],
+        "declared_monthly_income": "2500.00",
+        "declared_monthly_expenses": "1500.00",
+        # A tenth of the balance a month: 10 % of the surplus here, and ten months.
+        "preferred_instalment": str((balance / months).quantize(Decimal("0.01"), rounding="ROUND_CEILING")),
+    }
+
+    def propose(what: str) -> dict[str, Any]:
+        answer = ctx.expect(
+            ctx.request("POST", "/repayment-plans/proposals", token=debtor["token"], json=body), 201, what=what
+        )
+        validate_against(ctx, answer, "repayment-plan-proposal")
+        return dict(answer)
+
+    first = propose("proposeRepaymentPlan by the debtor")
+    ctx.require(
+        bool(first.get("options")) or first.get("status") == "pending_review",
+        f"an affordable proposal got no plan option and was not passed to human review "
+        f"(status {first.get('status')!r}, reasons {first.get('reason_codes')})",
+    )
+    _event(ctx, debtor, "hardship", {"description": ctx.canary("Hardship note ")}, role="debtor")
+    ctx.advance_clock("PT1M")
+    after = propose("proposeRepaymentPlan after hardship")
+    relief = [o for o in after.get("options") or [] if o.get("forbearance")]
+    ctx.require(
+        bool(relief),
+        "after a hardship event the next proposal offers no forbearance option "
+        "(longer term, reduced or suspended instalments, suspended interest and charges)",
+    )

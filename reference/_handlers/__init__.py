@@ -10,6 +10,7 @@ from . import (  # noqa: F401
     erasure,
     events,
     evidence,
+    intelligence,
     interop,
     operations,
     parties,

@@ -14,10 +14,23 @@ from sqlalchemy import select
 from .. import _erasure, _evidence
 from .._problems import Problem
 from .._routing import Call, Reply, handles, tenant_scoped
-from .._tables import Attempt, Case, ContactPoint, Debt, Debtor, Decision, Event, OutboxMessage, Recording
+from .._tables import (
+    Attempt,
+    AutomatedDecision,
+    Case,
+    ContactPoint,
+    Debt,
+    Debtor,
+    Decision,
+    Event,
+    OutboxMessage,
+    Recording,
+)
+from . import intelligence
 from ._common import add_duration, check_language, iso, new_id, page, profile_of, receipt_url, strip_none
 from .contact import decision_view, recording_view, stored_attempt_views
 from .events import add_event, event_view
+from .intelligence import load_decision
 from .parties import debt_view, debtor_view, load_debt
 from .sandbox import outbox_view
 
@@ -378,7 +391,12 @@ def _collect(call: Call, debtor: Debtor) -> dict[str, list[Any]]:
             outbox_view(call, m)
             for m in rows(OutboxMessage, OutboxMessage.tenant_id == tid, OutboxMessage.debtor_id == debtor.id)
         ],
-        "decisions": [],  # automated decisions (repayment capacity etc.) arrive with the intelligent services
+        "decisions": [
+            intelligence.decision_view(call, d, stored=True)
+            for d in rows(
+                AutomatedDecision, AutomatedDecision.tenant_id == tid, AutomatedDecision.debtor_id == debtor.id
+            )
+        ],
         "disputes": [
             case_view(call, c)
             for c in rows(Case, Case.tenant_id == tid, Case.debtor_id == debtor.id, Case.kind == "dispute")
@@ -440,7 +458,7 @@ def export_my_data(call: Call) -> Reply:
             "sources": ["the creditor", "the debtor"],
             "retention": f"{profile.value('record_retention_years')} years after the last collection activity "
             f"(recordings: {profile.value('recording_retention_years')} years from the call)",
-            "automated_decisions": [],
+            "automated_decisions": sorted({f"{d['model_id']} {d['model_version']}" for d in parts["decisions"]}),
         },
     }
     return Reply(200, doc)
@@ -449,22 +467,20 @@ def export_my_data(call: Call) -> Reply:
 # -- automated decisions: explanation and human review ------------------------------------------------
 
 
-def _own_decision(call: Call) -> Decision:
-    row = call.session.get(Decision, call.params["decisionId"])
-    if row is None or row.tenant_id != call.tenant_id or row.kind == "contact":
-        raise Problem("not-found")
-    if not call.who.may_see_debtor(row.debtor_id or ""):
+def _own_decision(call: Call) -> AutomatedDecision:
+    """The caller's own automated decision: another debtor's, or a contact decision, is not found."""
+    debtor = _me(call)
+    row = load_decision(call, call.params["decisionId"])
+    if row.debtor_id != debtor.id:
         raise Problem("not-found")
     return row
 
 
 @handles("requestExplanation")
 def request_explanation(call: Call) -> Reply:
-    _own_decision(call)
-    raise Problem("not-implemented", "automated decisions arrive with the intelligent services")
+    return intelligence.request_explanation(call, _me(call), _own_decision(call))
 
 
 @handles("requestHumanReview")
 def request_human_review(call: Call) -> Reply:
-    _own_decision(call)
-    raise Problem("not-implemented", "automated decisions arrive with the intelligent services")
+    return intelligence.request_human_review(call, _me(call), _own_decision(call))

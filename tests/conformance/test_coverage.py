@@ -11,17 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 #: Automated or hybrid indicators that have no check yet, each with the reason. The list only
 #: shrinks: the test fails if an indicator here gains a check (remove it) or if a new gap appears.
-PENDING: dict[str, str] = {
-    "DR-08": "needs proposeRepaymentPlan (intelligent services, not implemented by the reference yet)",
-    "AI-01": "intelligent services not implemented yet",
-    "AI-02": "intelligent services not implemented yet",
-    "AI-03": "intelligent services not implemented yet",
-    "AI-04": "intelligent services not implemented yet",
-    "AI-05": "intelligent services not implemented yet",
-    "AI-06": "intelligent services not implemented yet",
-    "AI-07": "intelligent services not implemented yet",
-    "AI-08": "intelligent services not implemented yet",
-}
+PENDING: dict[str, str] = {}
 
 
 def test_committed_matrix_is_fresh() -> None:

@@ -33,6 +33,10 @@ CANARIES = {
     "correction": "Quentin Canarycorrected",
     "mediation": "canarymediation summary about my cousin",
     "write_off": "canarywriteoff reason naming the heir",
+    "income": "98765.43",
+    "question": "canaryquestion why is my score so low",
+    "review_statement": "canaryreview my brother pays my rent",
+    "review_notes": "canarynotes payslips checked with the employer",
 }
 
 
@@ -106,6 +110,21 @@ def _scenario(sandbox: Any) -> None:
         headers=me,
         json={"type": "rectification", "rectification": [{"pointer": "/name", "value": CANARIES["correction"]}]},
     )
+    # Automated decisions: the financial inputs, the debtor's question and statement, the reviewer's notes.
+    decision = sandbox.call(
+        "POST",
+        "/assessments/repayment-capacity",
+        json={"debtor_id": debtor["id"], "currency": "USD",
+              "features": {"monthly_income": CANARIES["income"], "monthly_debt_service": "100.00"}},
+    ).json()["decision_id"]  # fmt: skip
+    for path, role, headers, payload in (
+        ("explanation-requests", "debtor", me, {"question": CANARIES["question"]}),
+        ("human-review-requests", "debtor", me, {"statement": CANARIES["review_statement"]}),
+        ("human-review-outcomes", "supervisor", {}, {"outcome": "upheld", "notes": CANARIES["review_notes"]}),
+    ):
+        answer = sandbox.call("POST", f"/decisions/{decision}/{path}", role, headers=headers, json=payload)
+        assert answer.status_code == 201, answer.text
+    sandbox.call("GET", f"/decisions/{decision}", "auditor")
     sandbox.call("GET", "/me/export", headers=me)
     sandbox.call("GET", f"/debts/{debt['id']}/validation-notice", "supervisor")
     # Free texts of the interop section: a summary for the mediator and a write-off's reason.

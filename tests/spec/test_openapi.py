@@ -87,6 +87,7 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "diagnoseDebtStress": ("post", "/assessments/debt-stress"),
     "proposeRepaymentPlan": ("post", "/repayment-plans/proposals"),
     "getDecision": ("get", "/decisions/{decisionId}"),
+    "recordHumanReviewOutcome": ("post", "/decisions/{decisionId}/human-review-outcomes"),
     "listModels": ("get", "/models"),
     "getModelCard": ("get", "/models/{modelId}/card"),
     "createMediationCase": ("post", "/mediation-cases"),

@@ -137,3 +137,19 @@ mutant(
     wrap=rewrite_responses("/icss/v1/capabilities", _json(_premium_number)),
     note="getCapabilities publishes a UK premium-rate number for debtors",
 )
+mutant(
+    "dr_proposal_auto_declined",
+    {"DR-08"},
+    level=2,
+    only={"DR-08", "AI-08", "OP-01"},
+    faults={"dr_proposal_auto_declined"},
+    note="every repayment proposal is declined outright, affordable or not",
+)
+mutant(
+    "dr_hardship_ignored",
+    {"DR-08"},
+    level=2,
+    only={"DR-08", "AI-08", "OP-01"},
+    faults={"dr_hardship_ignored"},
+    note="proposals after a hardship event offer no forbearance option",
+)
