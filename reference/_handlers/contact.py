@@ -98,6 +98,7 @@ def _engine_events(row: Any, *, any_consent: bool = False) -> list[conduct.Event
         details = {
             "contact_point_id": details.get("contact_point_id"),
             "workplace": details.get("place") == "workplace",
+            "home": details.get("place") == "home" and not details.get("contact_point_id"),
         }
     if row.type in ("consent_given", "consent_revoked") and details.get("expires_at"):
         details["valid_until"] = details["expires_at"]

@@ -107,11 +107,17 @@ def inconvenient_time(ctx: Context) -> Finding | None:
 def _designated_places(ctx: Context) -> frozenset[str]:
     places = set(ctx.history.facts.preferences.inconvenient_places)
     for event in ctx.history.of("inconvenient_place"):
-        # details: {"contact_point_id": "..."} or {"workplace": true} ("don't contact me at work")
+        # details: {"contact_point_id": "..."}, {"workplace": true} ("don't contact me at work") or {"home": true}
         if event.detail("contact_point_id") is not None:
             places.add(str(event.detail("contact_point_id")))
         if event.detail("workplace"):
             places.update(cp.id for cp in ctx.history.facts.contact_points if cp.is_workplace and cp.owner == "debtor")
+        if event.detail("home"):  # "don't come to my home": the debtor's own home addresses
+            places.update(
+                cp.id
+                for cp in ctx.history.facts.contact_points
+                if cp.kind == "address" and not cp.is_workplace and cp.owner == "debtor"
+            )
     return frozenset(places)
 
 

@@ -153,6 +153,14 @@ def test_inconvenient_time_event_with_its_own_zone() -> None:
     assert decide(debtor, ask(at("2026-03-10", "15:00")), US).allowed
 
 
+def test_not_at_home_covers_the_home_address_only() -> None:
+    not_at_home = event("inconvenient_place", at("2026-03-01"), home=True)
+    debtor = facts(events=[not_at_home])
+    assert decide(debtor, ask(at("2026-03-10", "10:00"), "visit", cp="home"), US).reasons == ("inconvenient_place",)
+    assert decide(debtor, ask(at("2026-03-10", "10:00"), cp="mobile"), US).allowed
+    assert decide(debtor, ask(at("2026-03-10", "10:00"), cp="work"), US).allowed
+
+
 def test_inconvenient_place_and_one_reply_from_there() -> None:
     not_at_work = event("inconvenient_place", at("2026-03-01"), workplace=True)
     debtor = facts(events=[not_at_work])
