@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import ahocorasick  # type: ignore[import-not-found,import-untyped,unused-ignore]
 
@@ -56,8 +57,9 @@ class CompiledRule:
     needs: frozenset[int]
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
+    """One occurrence of a concept (a named tuple: the hot path creates dozens per utterance)."""
+
     concept: int
     start: int  # original offsets, end exclusive
     end: int
@@ -147,6 +149,11 @@ class Engine:
 
     def concept_name(self, concept: int) -> str:
         return self._names[concept]
+
+    def concept_names(self, found: Mapping[int, object]) -> list[str]:
+        """Names of the named concepts among ``found`` (inline ``[a|b]`` concepts are left out)."""
+        names = self._names
+        return [names[c] for c in found if not names[c].startswith("_anon")]
 
     def hits(self, v: Views) -> dict[int, list[Hit]]:
         """All concept hits of an utterance, by concept, in original offsets."""

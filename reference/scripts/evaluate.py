@@ -16,6 +16,7 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from . import _corpus
@@ -168,13 +169,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--split", action="append", choices=_corpus.SPLITS, help="split(s) to evaluate (default: test, for reporting)"
     )
     parser.add_argument("--errors", action="store_true", help="list misses and false alarms (use on train/dev)")
-    parser.add_argument("--with-model", action="store_true", help="add the statistical model (model.json)")
+    parser.add_argument("--rules-only", action="store_true", help="leave the statistical model out")
+    parser.add_argument("--model", type=Path, help="another model file (e.g. one trained without the holdout)")
+    parser.add_argument("--holdout", action="store_true", help="only the holdout slice of dev (see _corpus)")
+    parser.add_argument("--no-holdout", action="store_true", help="leave the holdout slice of dev out")
     args = parser.parse_args(argv)
     splits = tuple(args.split or ["test"])
-    checker = ScriptChecker(load_classifier()) if args.with_model else default_checker()
+    if args.rules_only:
+        checker = ScriptChecker(None)
+    elif args.model is not None:
+        checker = ScriptChecker(load_classifier(args.model))
+    else:
+        checker = default_checker()
     for item in _corpus.utterances()[:50]:  # warm the caches before timing
         checker.check(item["text"], speaker_role=item["speaker_role"])
     items = _corpus.utterances(*splits)
+    if args.holdout or args.no_holdout:
+        items = [i for i in items if _corpus.in_holdout(i) == args.holdout]
     result = evaluate(checker, items, _corpus.conversations(*splits))
     print(f"ICSS script corpus, split(s): {', '.join(splits)} ({len(items)} utterances)")
     if not items:

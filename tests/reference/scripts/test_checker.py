@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from icss.reference.scripts import CATEGORIES, UTTERANCE_CATEGORIES, Context, ScriptChecker, default_checker
+from icss.reference.scripts._corpus import utterances
 from icss.reference.scripts._normalise import detect_language, views
 from icss.spec import schema
 
@@ -164,8 +165,21 @@ def test_conversation_disclosures(
     assert all(v.span is None and v.indicator == "SC-12" for v in out.violations)
 
 
-def test_rules_only_is_the_default() -> None:
-    assert default_checker().classifier is None
+def test_the_default_checker_carries_the_committed_model() -> None:
+    """1.2.0: rules and the model of model.json together; a model finding names the model as its rule."""
+    checker = default_checker()
+    assert checker.classifier is not None
+    assert checker.classifier.categories == list(UTTERANCE_CATEGORIES)
+    rules_only = ScriptChecker(None)
+    by_model = [
+        (i["text"], i["language"])
+        for i in utterances("train")
+        if i["speaker_role"] == "collector" and i["context"]["listener_is_debtor"] and i["labels"]
+        if not cats(rules_only, i["text"]) and cats(checker, i["text"])
+    ]
+    assert by_model, "the model adds nothing the rules miss"
+    text, lang = by_model[0]
+    assert any(v.rule.startswith(f"{lang}.model.") for v in checker.check(text, language=lang).violations)
 
 
 def test_contractions_of_added_terms_match_the_word_view(checker: ScriptChecker) -> None:
