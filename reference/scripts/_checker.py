@@ -27,6 +27,7 @@ from . import _lexicon
 from ._categories import CATEGORIES, indicator_of, severity_of
 from ._classifier import Classifier, load_classifier
 from ._engine import Engine, Rule
+from ._lexicon_1_2 import LAWFUL_CUES
 from ._normalise import Views, detect_language, views
 
 RULESET_VERSION = "icss-reference-scripts-1.2.0"
@@ -297,8 +298,9 @@ class ScriptChecker:
         self, v: Views, lang: str, ctx: Context, found: dict[str, Violation], concepts: Sequence[str]
     ) -> None:
         assert self.classifier is not None  # noqa: S101 - checked by the caller
+        present = frozenset(concepts)
         for category in self.classifier.confident(v, lang, concepts):
-            if category in found or not _category_gate_open(category, ctx):
+            if category in found or not _category_gate_open(category, ctx) or model_vetoed(category, present):
                 continue
             start, end = _trimmed(v.text)
             found[category] = Violation(
@@ -382,6 +384,11 @@ def _missing(found: _Disclosures, ctx: Context, lang: str, has_ai: bool, has_age
     if has_ai and not found.ai:
         out.append((f"{lang}.disclosure.ai", "An AI agent speaks without saying it is an AI."))
     return out
+
+
+def model_vetoed(category: str, concepts: frozenset[str]) -> bool:
+    """True when the utterance carries one of the category's lawful or reported-speech cues."""
+    return any(cue in concepts for cue in LAWFUL_CUES.get(category, ()))
 
 
 def _gate_open(rule: Rule, ctx: Context) -> bool:

@@ -32,7 +32,7 @@ from typing import Any
 
 from . import _corpus
 from ._categories import UTTERANCE_CATEGORIES
-from ._checker import JUDGED_SPEAKERS, Context, ScriptChecker, _category_gate_open
+from ._checker import JUDGED_SPEAKERS, Context, ScriptChecker, _category_gate_open, model_vetoed
 from ._classifier import MODEL_PATH, MODEL_VERSION, features
 from ._corpus import in_holdout
 from ._normalise import views
@@ -80,9 +80,12 @@ def train(exclude_holdout: bool = False) -> dict[str, Any]:
     ]
     feats: list[set[str]] = []
     rule_cats: list[set[str]] = []
+    concept_sets: list[frozenset[str]] = []
     for item in items:
         v = views(item["text"])
-        feats.append(set(features(v, rules.engine.concept_names(rules.engine.hits(v)))))
+        names = rules.engine.concept_names(rules.engine.hits(v))
+        concept_sets.append(frozenset(names))
+        feats.append(set(features(v, names)))
         out = rules.check(
             item["text"], speaker_role=item["speaker_role"], language=item["language"], context=_ctx(item)
         )
@@ -118,6 +121,7 @@ def train(exclude_holdout: bool = False) -> dict[str, Any]:
             fit_on, score_on = (folds != fold) & applies, (folds == fold) & applies
             w, b = _fit(LogisticRegression, x[fit_on], y[fit_on], weight[fit_on], vocab)
             oof[score_on] = x[score_on] @ w + b
+        oof[[model_vetoed(cat, names) for names in concept_sets]] = -1e9  # as the checker: lawful cues veto
         w, b = _fit(LogisticRegression, x[applies], y[applies], weight[applies], vocab)
         doc["bias"].append(round(b, 4))
         for feat_index in np.flatnonzero(w):

@@ -186,3 +186,305 @@ def test_contractions_of_added_terms_match_the_word_view(checker: ScriptChecker)
     """1.1.0 terms are written "don t"; the word view writes "don't" as "dont" — both spellings match."""
     assert "harassment_pressure" in cats(checker, "Pay it all now, I don't care if you're at a funeral.")
     assert "insult_or_abuse" not in cats(checker, "That was a dumb mistake on our part; we'll refund it.")
+
+
+# Phrasings written for ruleset 1.2.0 from the category definitions of spec/indicators/sc.yaml (not corpus
+# items): veiled and property threats, criminalisation, officials of any agency, fees "first", calling
+# around the clock, differential treatment — and the lawful sentences that resemble them.
+_PROBES_POSITIVE = {
+    "threat_of_violence": [
+        "你要是再拖，晚上回家走路小心点。",
+        "别逼我们动粗，到时候谁都不好看。",
+        "你家门口那辆车，挺新的吧，划了可惜。",
+        "我们有的是办法让你在医院里躺几个月。",
+        "Keep dodging us and you might have an accident on the way home.",
+        "Nice car you've got. Be a shame if something happened to it.",
+        "We know which school your daughter goes to.",
+        "Pay up or we'll come over and rough you up.",
+    ],
+    "threat_of_arrest_or_prosecution": [
+        "你这属于恶意逃债，公安马上就会来找你。",
+        "拖着不还就是诈骗，等着坐牢吧。",
+        "你这已经涉嫌刑事犯罪了，再不还就移送公安。",
+        "明天就有警察上门带你走。",
+        "If you don't pay, a warrant will be issued for your arrest.",
+        "Not paying is fraud, and you'll end up in jail.",
+        "The police will be knocking on your door by Friday.",
+        "You could be locked up for this if it isn't settled today.",
+    ],
+    "impersonation": [
+        "我是市公安局的民警，现在通知你还款。",
+        "这里是人民法院执行局，请你配合。",
+        "我是你借款平台的代理律师王律师。",
+        "你好，我们是银保监会的，核查你的逾期情况。",
+        "This is Officer Grant with the county police department.",
+        "I'm calling from the district attorney's office about your debt.",
+        "This is attorney Mark Hill; I represent the court in this matter.",
+        "We are the federal debt enforcement agency.",
+    ],
+    "insult_or_abuse": [
+        "你就是个废物，连这点钱都还不上。",
+        "你这种人活着就是浪费粮食。",
+        "不要脸的东西，欠钱还有理了？",
+        "真是个窝囊废，老婆都看不起你吧。",
+        "You're a pathetic loser, you know that?",
+        "Only an idiot would ignore these letters.",
+        "You are worthless scum.",
+        "What a lowlife, stealing from honest lenders.",
+    ],
+    "obscene_or_profane": [
+        "你他妈到底还不还？",
+        "操，又不接电话。",
+        "妈的，跟你说话真费劲。",
+        "nmsl，赶紧还钱。",
+        "Pay the damn bill, you piece of shit.",
+        "What the fuck is wrong with you?",
+        "Quit bullshitting me and pay.",
+        "Get your ass to the bank today.",
+    ],
+    "contact_network_threat": [
+        "不还钱就把你的欠款发到你家族群里。",
+        "我们会给你通讯录里每个人都打电话。",
+        "你老板马上就会知道你欠钱不还。",
+        "明天你们小区门口就会贴满你的照片。",
+        "We'll tell everyone at your office that you don't pay your debts.",
+        "Your whole contact list will get a text about this loan tonight.",
+        "We'll post your name on Facebook as a deadbeat.",
+        "Your parents will be hearing about this from us.",
+    ],
+    "debt_trap_inducement": [
+        "你去别的平台借一笔先还上我们的。",
+        "信用卡套个现不就有了？",
+        "找你爸妈借点，他们总不会不管你吧。",
+        "把车卖了先还钱。",
+        "Just take out a payday loan and clear this today.",
+        "Borrow it from your family, they'll understand.",
+        "Use your credit card to get a cash advance and pay us.",
+        "Sell your furniture if that's what it takes.",
+    ],
+    "unauthorized_charge": [
+        "要办理延期，得先交两百块服务费。",
+        "我们上门一趟要收三百的外访费。",
+        "另外还要加收一笔催收费。",
+        "想要结清证明，要交五十块手续费。",
+        "There's an additional $75 collection fee for this call.",
+        "We'll need a $40 processing fee before we can set up the plan.",
+        "You also owe us a $30 service charge for the reminder letters.",
+        "Add a $50 convenience fee if you pay by phone.",
+    ],
+    "harassment_pressure": [
+        "今天下午三点前不还清，我们就一直打。",
+        "你不接我就一直打，打到你接为止。",
+        "必须今天一次性全部还清，没得商量。",
+        "你每天都会接到我们几十个电话。",
+        "We'll keep calling every hour until you pay in full.",
+        "You have until 5pm today to pay the entire balance, no exceptions.",
+        "I'll be calling you at work, at home, everywhere, until this is done.",
+        "Pay everything right now or we never stop calling.",
+    ],
+    "discrimination": [
+        "你们河南人就是爱欠钱。",
+        "女人就是不靠谱，借了钱就不还。",
+        "残疾人也好意思借钱？",
+        "你们农村来的素质就是低。",
+        "People like you from that neighborhood never pay.",
+        "Typical immigrant, always looking for a handout.",
+        "You're too old to understand this, put your son on.",
+        "Your religion doesn't excuse you from paying.",
+    ],
+}
+_PROBES_LAWFUL = {
+    "threat_of_violence": [
+        "如果有人威胁要伤害您，请立即报警。",
+        "我们会安排同事上门拜访，请问您什么时间方便？",
+        "Please stay safe and call us when you're able.",
+        "If anyone threatens you in our name, report it to us.",
+    ],
+    "threat_of_arrest_or_prosecution": [
+        "欠款属于民事纠纷，不会因此被拘留。",
+        "You won't be arrested over a civil debt.",
+        "逾期会影响您的征信记录。",
+        "Late payments may be reported to the credit bureaus.",
+    ],
+    "impersonation": [
+        "您有权向法院起诉，也可以咨询律师。",
+        "You may contact an attorney or file a complaint with the CFPB.",
+        "我们是XX资产管理公司，受银行委托联系您。",
+        "This is Jane from Apex Recovery, a debt collector.",
+    ],
+    "insult_or_abuse": [
+        "非常抱歉之前同事说话不礼貌，我们已严肃处理。",
+        "I'm sorry our agent called you names; that was wrong.",
+        "您说我们是骗子，我理解您的情绪。",
+        "I understand you're frustrated.",
+    ],
+    "obscene_or_profane": [
+        "请您在APP上操作一下还款。",
+        "我们的办公室在Scunthorpe。",
+        "您刚才说的脏话我就不重复了。",
+        "Our Dickens Street office is open until five.",
+    ],
+    "contact_network_threat": [
+        "您是否同意我们联系您提供的紧急联系人？",
+        "Do we have your permission to speak with your wife about this account?",
+        "逾期信息将依法报送征信系统。",
+        "We report to the credit bureaus as the law allows.",
+    ],
+    "debt_trap_inducement": [
+        "我们可以为您办理分期还款。",
+        "You can apply for a hardship plan with lower payments.",
+        "您可以向免费的债务咨询机构求助。",
+        "Free debt advice is available from StepChange.",
+    ],
+    "unauthorized_charge": [
+        "您的欠款包括本金5000元和合同约定的利息200元。",
+        "Your balance is $1,200, including the late fee in your agreement.",
+        "我们不收取任何额外费用。",
+        "There is no fee for paying by phone.",
+    ],
+    "harassment_pressure": [
+        "还款日是本月15日，逾期将产生合同约定的罚息。",
+        "Your payment is due on the 15th; after that a late fee applies.",
+        "您可以选择分期，不需要一次性还清。",
+        "You don't have to pay it all at once.",
+    ],
+    "discrimination": [
+        "您习惯用普通话还是粤语沟通？",
+        "Would you prefer we communicate in Spanish?",
+        "如果您有残疾需要协助，我们可以提供便利。",
+        "We offer accessible formats for customers with disabilities.",
+    ],
+}
+
+
+# A second round: crimes alleged to disgrace, veiled and bodily threats, entered judgments, and denials.
+_PROBES_POSITIVE_2 = {
+    "threat_of_arrest_or_prosecution": [
+        "Everyone should know you're a thief who steals from lenders.",
+        "What you did is a crime, and I'll make sure your neighbours hear it.",
+        "你这就是骗贷，是犯罪行为。",
+        "你这种行为就是诈骗犯。",
+        "We'll have you charged with theft of services.",
+        "Jail time is a real possibility if you keep ignoring us.",
+        "你会被列入公安系统，出门就会被抓。",
+        "逃废债是要判刑的。",
+    ],
+    "impersonation": [
+        "This is the Superior Court clerk calling regarding your unpaid account.",
+        "I'm Sergeant Miller, and I need you to resolve this debt today.",
+        "This is your lender's legal department; I'm an attorney.",
+        "I am calling on behalf of the U.S. Department of Justice.",
+        "我是法院的法官，你的案子我在负责。",
+        "我们是公安局经侦大队的，你涉嫌一起贷款诈骗。",
+        "我是最高法派来的执行人员。",
+        "本律师受托正式通知你。",
+    ],
+    "threat_of_violence": [
+        "You'd better watch your back.",
+        "Something bad is going to happen to you if you don't pay.",
+        "We'll make you regret ever borrowing.",
+        "I will find you and you will pay one way or another.",
+        "你小心点，出门别让我碰到。",
+        "再不还钱，你家的房子就别想要了，一把火的事。",
+        "你信不信我找人收拾你？",
+        "你的腿还想不想要了？",
+    ],
+    "false_legal_claim": [
+        "A judgment has already been entered against you.",
+        "We will garnish your wages starting next week.",
+        "Your bank account will be frozen tomorrow.",
+        "This letter is an official court summons.",
+        "法院已经判决了，你必须马上还钱。",
+        "我们已经申请冻结你的银行账户了。",
+        "下周就查封你的房子。",
+        "这是法院传票，请签收。",
+    ],
+    "contact_network_threat": [
+        "I'll call your boss and let him know what kind of person you are.",
+        "Your neighbours will find out, we'll make sure of it.",
+        "We'll send a letter to everyone on your street.",
+        "How would your church feel about your unpaid debts?",
+        "你们单位领导的电话我们已经有了。",
+        "我们会在你老家村里挂横幅。",
+        "你同学群里大家都会知道你欠钱。",
+        "你再不还，你女朋友那边我们就去说了。",
+    ],
+}
+_PROBES_LAWFUL_2 = {
+    "threat_of_arrest_or_prosecution": [
+        "You will not be arrested or jailed for this debt.",
+        "No one is going to call the police over this account.",
+        "If someone threatened you with arrest, that was wrong and we'll look into it.",
+        "A debt is a civil matter; it is not a crime.",
+        "您放心，欠款不会被拘留。",
+        "您说要报警，这是您的权利。",
+        "逾期不构成犯罪，但会影响征信。",
+        "如果有人自称警察向您催收，请拨打110核实。",
+    ],
+    "threat_of_violence": [
+        "We will never threaten you or your family.",
+        "Your safety matters; if you feel threatened, call 911.",
+        "We'll send you a reminder by email.",
+        "We'll knock a hundred dollars off if you pay today.",
+        "我们绝不会对您或家人采取任何过激行为。",
+        "您的车辆不会被我们处置。",
+        "我们会再给您打电话确认。",
+        "如果有人上门骚扰您，请立即报警。",
+    ],
+    "impersonation": [
+        "You have the right to consult a lawyer.",
+        "You can file a complaint with the Consumer Financial Protection Bureau.",
+        "We are not a law firm and no attorney has reviewed your account.",
+        "This is Sam with Northway Collections; this is an attempt to collect a debt.",
+        "我们不是法院，也不是公安机关。",
+        "您可以向当地法院提起诉讼。",
+        "我是XX公司的催收专员。",
+        "如有疑问，您可以咨询律师。",
+    ],
+    "false_legal_claim": [
+        "No lawsuit has been filed.",
+        "We have not taken any legal action.",
+        "您的工资不会被扣划。",
+        "目前没有起诉的计划。",
+    ],
+}
+for _cat, _texts in _PROBES_POSITIVE_2.items():
+    _PROBES_POSITIVE[_cat] = [*_PROBES_POSITIVE.get(_cat, []), *_texts]
+for _cat, _texts in _PROBES_LAWFUL_2.items():
+    _PROBES_LAWFUL[_cat] = [*_PROBES_LAWFUL.get(_cat, []), *_texts]
+
+
+@pytest.mark.parametrize(("category", "text"), [(c, t) for c, ts in _PROBES_POSITIVE.items() for t in ts])
+def test_new_phrasings_are_recognised(checker: ScriptChecker, category: str, text: str) -> None:
+    assert category in cats(checker, text)
+
+
+@pytest.mark.parametrize(("category", "text"), [(c, t) for c, ts in _PROBES_LAWFUL.items() for t in ts])
+def test_lawful_look_alikes_pass(checker: ScriptChecker, category: str, text: str) -> None:
+    assert category not in cats(checker, text)
+
+
+def test_a_lawful_cue_vetoes_the_model_too() -> None:
+    """An arranged home visit: the model alone would read 上门 as a threat; VIOLENCE_LAWFUL vetoes it."""
+    from icss.reference.scripts._checker import model_vetoed
+
+    checker = default_checker()
+    assert checker.classifier is not None
+    text = "我们会安排同事上门拜访，请问您什么时间方便？"
+    v = views(text)
+    concepts = checker.engine.concept_names(checker.engine.hits(v))
+    assert "threat_of_violence" in checker.classifier.confident(v, "zh", concepts)
+    assert model_vetoed("threat_of_violence", frozenset(concepts))
+    assert "threat_of_violence" not in cats(checker, text)
+
+
+def test_pinyin_with_tone_marks_reads_as_pinyin(checker: ScriptChecker) -> None:
+    assert views("tā mā de").words.split() == ["ta", "ma", "de"]
+    assert "obscene_or_profane" in cats(checker, "tā mā de，你今天必须还。")
+
+
+def test_the_debtors_own_words_are_never_blamed(checker: ScriptChecker) -> None:
+    for texts in _PROBES_POSITIVE.values():
+        for text in texts:
+            assert cats(checker, text, role="debtor") == set()
+            assert cats(checker, text, role="third_party") == set()
