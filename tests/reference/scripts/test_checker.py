@@ -448,6 +448,122 @@ _PROBES_LAWFUL_2 = {
         "目前没有起诉的计划。",
     ],
 }
+# A third round: officials and attorneys claimed, police reports, deadlines in minutes, new loans, named fees.
+_PROBES_POSITIVE_3 = {
+    "impersonation": [
+        "Hi, this is Deputy Collins with the Sheriff's Department.",
+        "You are speaking with an agent of the state attorney general.",
+        "I'm a court officer and I'm here to resolve your case.",
+        "Our legal team, which includes several attorneys, has reviewed your file.",
+        "This is Lieutenant Ross, police department, regarding the money you owe.",
+        "Message from the County Court: contact us immediately about your balance.",
+        "我是派出所的，你的借款问题需要来所里说明。",
+        "这里是人民检察院，通知你尽快还款。",
+    ],
+    "threat_of_arrest_or_prosecution": [
+        "Officers can pick you up at work if this stays unpaid.",
+        "You're looking at criminal charges for check fraud.",
+        "Non-payment is theft, and theft means handcuffs.",
+        "We've filed a police report about your unpaid loan.",
+        "你再不还，我们就报案抓你。",
+        "逾期不还就是犯法，要被拘留的。",
+        "警方已经介入，你等着被带走吧。",
+        "你会被列为网上逃犯。",
+    ],
+    "harassment_pressure": [
+        "你今天不还，我们明天继续打，后天也打，天天打。",
+        "半小时之内把钱转过来。",
+        "我一天给你打五十个电话，看你接不接。",
+        "你不还我就天天发短信，发到你崩溃。",
+        "We'll keep calling until you pick up, no matter how many times.",
+        "Pay the full amount by tonight, no partial payments accepted.",
+        "Answer the phone or we'll call again in five minutes, and again after that.",
+        "You have one hour to send the whole balance.",
+    ],
+    "debt_trap_inducement": [
+        "网上那么多借款APP，随便借一个先还了。",
+        "你找朋友凑一凑，今天必须还上。",
+        "把你的手机电脑卖了也得还。",
+        "申请个新的信用卡，刷出来还我们。",
+        "Take out another loan to cover this one.",
+        "Your mom can lend you the money, just ask her.",
+        "Pawn your wedding ring if you have to.",
+        "Why not put it on a credit card and pay us off today?",
+    ],
+    "unauthorized_charge": [
+        "There's a $25 fee for each call we make to you.",
+        "We add a $100 recovery surcharge to accounts like yours.",
+        "You'll need to pay our agent's travel costs as well.",
+        "The settlement comes with a $60 administration charge payable to us.",
+        "每次催收电话要收二十块钱通话费。",
+        "逾期管理费一天五十，从今天开始算。",
+        "要停止催收，需要交一笔停催费。",
+        "我们的律师函费用要你来承担，三百块。",
+    ],
+    "insult_or_abuse": [
+        "You're a disgrace to your family.",
+        "Grow a spine and pay what you owe, coward.",
+        "Only a moron would let it get this far.",
+        "You are nothing but a leech.",
+        "你就是个社会败类。",
+        "你这个骗吃骗喝的无赖。",
+        "跟你这种人渣没什么好说的。",
+        "你是脑子有病吧？",
+    ],
+}
+_PROBES_LAWFUL_3 = {
+    "threat_of_arrest_or_prosecution": [
+        "Some callers pretend to be police; we never will.",
+        "You mentioned you were arrested last year; that doesn't affect this account.",
+        "Failing to pay this debt is not a crime.",
+        "We cannot and will not have you arrested.",
+        "您提到被派出所叫去过，这和本笔欠款无关。",
+        "还不上钱不会坐牢，您别担心。",
+    ],
+    "insult_or_abuse": [
+        "Our agent called you a deadbeat; I apologise, that was unacceptable.",
+        "I'm sorry if I sounded rude earlier.",
+        "You said we're thieves; I understand you're upset.",
+        "That stupid mistake was ours, and we've refunded the fee.",
+        "之前的同事骂了您，我们向您道歉。",
+        "您骂我们是骗子，我们理解您的心情。",
+    ],
+    "impersonation": [
+        "We're a private collection agency, not a government office.",
+        "If you'd like, your attorney can contact us directly.",
+        "You can check our licence with the state banking department.",
+        "我们不是公检法，是受托催收机构。",
+        "您可以向银保监会投诉。",
+        "您的律师可以直接联系我们。",
+    ],
+    "harassment_pressure": [
+        "We'll only call during the hours you told us are convenient.",
+        "You can pay in instalments; there's no rush today.",
+        "We won't call you at work.",
+        "您方便的时候再回电就行。",
+        "我们不会频繁打扰您。",
+        "本月内还款即可，不着急。",
+    ],
+    "unauthorized_charge": [
+        "The late fee listed in your contract is $15.",
+        "There is no charge for setting up a payment plan.",
+        "我们不收取任何额外的催收费用。",
+        "合同约定的逾期罚息是每日万分之五。",
+    ],
+    "debt_trap_inducement": [
+        "Please don't borrow to pay us; let's find a plan you can afford.",
+        "We can lower your monthly payment instead.",
+        "请不要为了还款去借网贷。",
+        "可以申请停息挂账。",
+    ],
+}
+_PROBES_POSITIVE_2 = {
+    c: [*_PROBES_POSITIVE_2.get(c, []), *_PROBES_POSITIVE_3.get(c, [])]
+    for c in {**_PROBES_POSITIVE_2, **_PROBES_POSITIVE_3}
+}
+_PROBES_LAWFUL_2 = {
+    c: [*_PROBES_LAWFUL_2.get(c, []), *_PROBES_LAWFUL_3.get(c, [])] for c in {**_PROBES_LAWFUL_2, **_PROBES_LAWFUL_3}
+}
 for _cat, _texts in _PROBES_POSITIVE_2.items():
     _PROBES_POSITIVE[_cat] = [*_PROBES_POSITIVE.get(_cat, []), *_texts]
 for _cat, _texts in _PROBES_LAWFUL_2.items():
