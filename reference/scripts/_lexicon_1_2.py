@@ -48,7 +48,15 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "预约",
         "提前告知",
         "征得您的同意",
+        "寄送",
+        "邮寄",
+        "信函",
     ),
+    "CAREFUL_ZH": ("小心", "当心"),
+    "WE_KNOW_ZH": ("我们知道", "我知道", "我们清楚", "我们查到"),
+    "WHERE_ZH": ("你住", "你家住", "你家在", "你几点", "你每天", "你孩子在", "你上班的地方", "你老婆在", "你爸妈住"),
+    "NIGHT_ZH": ("晚上十二点", "半夜", "深夜", "凌晨", "夜里", "十二点以后"),
+    "CALL_ZH": ("打", "给你打", "打电话", "打给你", "打过去"),
     "VEILED_SAFE": (
         "stay safe",
         "to be safe",
@@ -153,6 +161,9 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "you ll regret",
         "you will regret",
         "别让我碰到",
+        "后悔一辈子",
+        "让你后悔",
+        "你会后悔的",
         "别让我遇到",
         "一把火",
         "放把火",
@@ -282,6 +293,15 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     # SC-11: unreasonable deadlines and calling around the clock.
     "PRESSURE": (
         "后果自负",
+        "别想睡觉",
+        "别想睡",
+        "睡不好觉",
+        "别想过个安稳",
+        "别想安生",
+        "一分钟都不能等",
+        "一刻都不能等",
+        "一天都不能拖",
+        "照样给你打",
         "天天打",
         "天天发",
         "到你崩溃",
@@ -426,6 +446,18 @@ RULES: tuple[Rule, ...] = (
         unless=("REPORTED", "VIOLENCE_LAWFUL"),
     ),
     Rule("violence.body_zh", "threat_of_violence", "BODY_ZH ~4 NOT_KEEP_ZH", unless=("REPORTED",)),
+    Rule(
+        "violence.careful_zh", "threat_of_violence", "CAREFUL_ZH ~6 LOVED_ONES", unless=("REPORTED", "VIOLENCE_LAWFUL")
+    ),
+    Rule(
+        "violence.we_know_where_zh",
+        "threat_of_violence",
+        "WE_KNOW_ZH ~6 WHERE_ZH",
+        unless=("REPORTED", "VIOLENCE_LAWFUL"),
+    ),
+    Rule(
+        "pressure.night_calls_zh", "harassment_pressure", "NIGHT_ZH ~10 CALL_ZH", unless=("PRESSURE_LAWFUL", "REPORTED")
+    ),
     Rule("violence.make_you_zh", "threat_of_violence", "MAKE_YOU_ZH ~8 HARM_END_ZH", unless=("REPORTED",)),
     Rule("violence.we_know_where", "threat_of_violence", "WE_KNOW_EN ~16 WHERE_EN", unless=("REPORTED",)),
     Rule("violence.henchmen", "threat_of_violence", "HENCHMEN ~20 HANDLE", unless=("REPORTED", "VIOLENCE_LAWFUL")),

@@ -557,27 +557,103 @@ _PROBES_LAWFUL_3 = {
         "可以申请停息挂账。",
     ],
 }
-_PROBES_POSITIVE_2 = {
-    c: [*_PROBES_POSITIVE_2.get(c, []), *_PROBES_POSITIVE_3.get(c, [])]
-    for c in {**_PROBES_POSITIVE_2, **_PROBES_POSITIVE_3}
+# A fourth round, in Chinese: night calls, no sleep, family threats, disclosure to relatives and colleagues.
+_PROBES_POSITIVE_4 = {
+    "harassment_pressure": [
+        "你不还钱，你全家都不得安宁。",
+        "你今天不还清就别想睡觉了。",
+        "晚上十二点我们照样给你打。",
+        "我会一直打到你还为止，你换号也没用。",
+        "你不还，就别想过个安稳年。",
+        "马上还，一分钟都不能等。",
+        "今天之内全额还清，否则我们天天上门。",
+    ],
+    "debt_trap_inducement": [
+        "你去借个高利贷先把这个填上。",
+        "拿你的房子去抵押贷款还我们。",
+        "你在别的平台还有额度吧？先取出来还。",
+        "让你老婆帮你贷一笔。",
+        "把你的工资卡抵押给别人。",
+        "你可以去借呗借一下嘛。",
+    ],
+    "contact_network_threat": [
+        "我们会让你全村都知道你是老赖。",
+        "你的照片很快就会出现在你公司的群里。",
+        "明天我们就给你爸妈单位打电话。",
+        "你不还钱，我们就在网上曝光你。",
+        "你通讯录里的人今晚都会收到你的欠款信息。",
+        "你的朋友圈会看到你的欠债记录。",
+    ],
+    "discrimination": [
+        "你们外地人就是不讲信用。",
+        "一个残废还借这么多钱干嘛。",
+        "少数民族就是难沟通。",
+        "你这个年纪了，还能挣几个钱？",
+        "信教的人也赖账？",
+        "你一个单亲妈妈，借钱的时候就该想到。",
+    ],
+    "third_party_disclosure": [
+        "你是他同事吧？他在我们这儿欠了三万多。",
+        "麻烦转告你儿子，他的信用卡已经逾期三个月了。",
+        "我们是催收公司，找你邻居要账的。",
+        "你老公借的网贷到现在都没还。",
+    ],
+    "threat_of_violence": ["小心你的孩子放学路上。", "我们知道你住几楼。", "再躲下去，你会后悔一辈子的。"],
 }
-_PROBES_LAWFUL_2 = {
-    c: [*_PROBES_LAWFUL_2.get(c, []), *_PROBES_LAWFUL_3.get(c, [])] for c in {**_PROBES_LAWFUL_2, **_PROBES_LAWFUL_3}
+_PROBES_LAWFUL_4 = {
+    "harassment_pressure": [
+        "请您在本月20日前还款，逾期会产生违约金。",
+        "如果今天不方便，我们明天再联系您。",
+        "我们每天最多联系您一次。",
+        "还款可以分三期，您看怎么安排。",
+    ],
+    "debt_trap_inducement": [
+        "我们不建议您借新还旧。",
+        "您可以申请延期还款。",
+        "如果有困难，可以先还一部分。",
+        "您可以咨询正规的债务咨询机构。",
+    ],
+    "contact_network_threat": [
+        "请问您是否同意我们联系您的紧急联系人？",
+        "我们不会联系您的同事和家人。",
+        "您的逾期记录会依法上报征信。",
+        "我们只与您本人沟通欠款事宜。",
+    ],
+    "discrimination": [
+        "请问您需要我们用方言或普通话沟通？",
+        "考虑到您的身体状况，我们可以调整还款计划。",
+        "对于老年客户，我们提供专门的协助。",
+        "您可以选择由家人陪同办理。",
+    ],
+    "third_party_disclosure": [
+        "请问王先生在家吗？我们有事找他。",
+        "麻烦您让他回个电话，谢谢。",
+        "我们是他的朋友，想联系他。",
+        "请问这是李女士的电话吗？",
+    ],
+    "threat_of_violence": [
+        "请您注意安全，有事随时联系我们。",
+        "我们不会上门打扰您的家人。",
+        "如果有人威胁您，请立即报警。",
+        "祝您和家人平安。",
+    ],
 }
-for _cat, _texts in _PROBES_POSITIVE_2.items():
-    _PROBES_POSITIVE[_cat] = [*_PROBES_POSITIVE.get(_cat, []), *_texts]
-for _cat, _texts in _PROBES_LAWFUL_2.items():
-    _PROBES_LAWFUL[_cat] = [*_PROBES_LAWFUL.get(_cat, []), *_texts]
+for _round in (_PROBES_POSITIVE_2, _PROBES_POSITIVE_3, _PROBES_POSITIVE_4):
+    for _cat, _texts in _round.items():
+        _PROBES_POSITIVE[_cat] = [*_PROBES_POSITIVE.get(_cat, []), *_texts]
+for _round in (_PROBES_LAWFUL_2, _PROBES_LAWFUL_3, _PROBES_LAWFUL_4):
+    for _cat, _texts in _round.items():
+        _PROBES_LAWFUL[_cat] = [*_PROBES_LAWFUL.get(_cat, []), *_texts]
 
 
 @pytest.mark.parametrize(("category", "text"), [(c, t) for c, ts in _PROBES_POSITIVE.items() for t in ts])
 def test_new_phrasings_are_recognised(checker: ScriptChecker, category: str, text: str) -> None:
-    assert category in cats(checker, text)
+    assert category in cats(checker, text, listener_is_debtor=category != "third_party_disclosure")
 
 
 @pytest.mark.parametrize(("category", "text"), [(c, t) for c, ts in _PROBES_LAWFUL.items() for t in ts])
 def test_lawful_look_alikes_pass(checker: ScriptChecker, category: str, text: str) -> None:
-    assert category not in cats(checker, text)
+    assert category not in cats(checker, text, listener_is_debtor=category != "third_party_disclosure")
 
 
 def test_a_lawful_cue_vetoes_the_model_too() -> None:
