@@ -75,6 +75,7 @@ class Classifier:
         width = len(self.categories)
         self._rows: list[tuple[float, ...]] = []
         self._index: dict[str, int] = {}
+        self._concept_index: dict[str, int] = {}  # concept features by bare concept name
         self._grams = ahocorasick.Automaton()
         for feat, pairs in doc["weights"].items():
             row = [0.0] * width
@@ -83,6 +84,8 @@ class Classifier:
             self._rows.append(tuple(row))
             if feat.startswith("g:"):
                 self._grams.add_word(feat[2:], len(self._rows) - 1)
+            elif feat.startswith("c:"):
+                self._concept_index[feat[2:]] = len(self._rows) - 1
             else:
                 self._index[feat] = len(self._rows) - 1
         if len(self._grams):
@@ -93,11 +96,10 @@ class Classifier:
         present: set[int] = set()  # binary features: each kept feature counts once, however often it occurs
         if v.compact and len(self._grams):
             present.update(row for _end, row in self._grams.iter(v.compact))
-        index = self._index
-        for feat in (*_word_features(v), *("c:" + name for name in concepts)):
-            row = index.get(feat)
-            if row is not None:
-                present.add(row)
+        get = self._index.get
+        present.update(r for r in map(get, _word_features(v)) if r is not None)
+        get = self._concept_index.get
+        present.update(r for r in map(get, concepts) if r is not None)
         rows = self._rows
         return [sum(column) for column in zip(self.bias, *(rows[r] for r in present), strict=True)]
 

@@ -57,6 +57,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "WHERE_ZH": ("你住", "你家住", "你家在", "你几点", "你每天", "你孩子在", "你上班的地方", "你老婆在", "你爸妈住"),
     "NIGHT_ZH": ("晚上十二点", "半夜", "深夜", "凌晨", "夜里", "十二点以后"),
     "CALL_ZH": ("打", "给你打", "打电话", "打给你", "打过去"),
+    # SC-08: going to tell them.
+    "EXPOSE": ("就去说", "去说了", "去讲", "去告诉", "we ll let them know", "we will let them know"),
     "VEILED_SAFE": (
         "stay safe",
         "to be safe",

@@ -172,7 +172,7 @@ def _fit(model_cls: Any, x: Any, y: Any, weight: Any, vocab: Sequence[str]) -> t
     """Fit one logistic regression; return its weights pruned to the ``TOP_K`` largest and its bias."""
     import numpy as np
 
-    model = model_cls(C=C, solver="liblinear", class_weight="balanced")
+    model = model_cls(C=C, solver="liblinear", class_weight="balanced", random_state=0)
     model.fit(x, y, sample_weight=weight)
     coef = model.coef_[0].copy()
     if len(coef) > TOP_K:

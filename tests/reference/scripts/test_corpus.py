@@ -72,7 +72,10 @@ def test_model_file_is_plain_json() -> None:
     from icss.reference.scripts._classifier import MODEL_PATH, load_classifier
 
     doc = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
-    assert set(doc) == {"version", "categories", "bias", "thresholds", "weights"}
+    assert set(doc) == {"version", "trained_on", "categories", "bias", "thresholds", "weights"}
+    assert doc["trained_on"] == "train+dev"  # the committed model: never the test split, never a partial run
+    assert set(doc["thresholds"]) == {"zh", "en"}
+    assert MODEL_PATH.stat().st_size < 1_000_000  # small enough to commit
     assert load_classifier() is not None
 
 
@@ -138,3 +141,14 @@ def test_only_test_can_be_forced(tmp_path: Path) -> None:
     (src / "en-9.txt").write_text("@lang en\n@split train\n@plain\nHello.\n", encoding="utf-8")
     with pytest.raises(ValueError, match="@split 'train'"):
         build(tmp_path)
+
+
+@pytest.mark.slow  # one training run: 15-60 s
+def test_training_reproduces_the_committed_model(tmp_path: Path) -> None:
+    """train.py is deterministic (keyed folds, seeded liblinear), so model.json is what it writes today."""
+    pytest.importorskip("sklearn")
+    from icss.reference.scripts._classifier import MODEL_PATH
+    from icss.reference.scripts.train import main
+
+    main(["--out", str(tmp_path / "model.json")])
+    assert (tmp_path / "model.json").read_bytes() == MODEL_PATH.read_bytes(), "model.json is stale: retrain"
