@@ -16,6 +16,7 @@ from icss.conformance import RunResult
 from icss.conformance.checks import sc
 
 from .conftest import run_harness
+from .mutants import MUTANTS
 
 
 def _outcome(result: RunResult, indicator: str) -> tuple[str, str]:
@@ -67,3 +68,63 @@ def test_a_measured_shortfall_fails_even_beside_an_empty_cell(tmp_path: Path, mo
     outcome, message = _outcome(run_harness(tmp_path, profile="cn", only={"SC-01"}), "SC-01")
     assert outcome == "fail"
     assert "threat_of_violence (zh): false-positive rate on hard negatives 0.500" in message
+
+
+# --- every corpus check seen failing against its mutant, before the blind test split exists --------------
+# The real test split is empty until the blind sets are added, so the mutant catalogue can only xfail these
+# checks today. Here they run on a stand-in test split: corpus train items the reference checker gets right
+# (every label found as blocking, no hard-negative category flagged), a few per category and language. The
+# reference passes each check on it; each mutant, silencing one category, must fail exactly its indicator.
+
+_CORPUS_MUTANTS = {m.name: m for m in MUTANTS.values() if m.name.endswith("_undetected")}
+
+
+@pytest.fixture(scope="module")
+def decidable_split() -> tuple[dict[str, Any], ...]:
+    from icss.reference.scripts import Context, default_checker
+    from icss.reference.scripts._corpus import utterances
+
+    checker = default_checker()
+    picked: list[dict[str, Any]] = []
+    need: dict[tuple[str, str, str], int] = {}
+    for item in utterances("train"):
+        out = checker.check(
+            item["text"],
+            speaker_role=item["speaker_role"],
+            language=item["language"],
+            context=Context.from_json(item["context"]),
+        )
+        got = {v.category: v.severity for v in out.violations}
+        labels = [lab["category"] for lab in item["labels"]]
+        if any(got.get(c) != "blocking" for c in labels) or any(c in got for c in item["hard_negative_for"]):
+            continue
+        keys = [("pos", c, item["language"]) for c in labels] + [
+            ("hn", c, item["language"]) for c in item["hard_negative_for"]
+        ]
+        if keys and any(need.get(k, 0) < 3 for k in keys):
+            for k in keys:
+                need[k] = need.get(k, 0) + 1
+            picked.append({**item, "split": "test"})
+    return tuple(picked)
+
+
+def test_the_reference_passes_the_stand_in_split(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, decidable_split: tuple[dict[str, Any], ...]
+) -> None:
+    monkeypatch.setattr(sc, "_test_split", lambda: decidable_split)
+    indicators = {next(iter(m.breaks)) for m in _CORPUS_MUTANTS.values()}
+    result = run_harness(tmp_path, profile="us", level=2, only=indicators)
+    assert {i: _outcome(result, i)[0] for i in sorted(indicators)} == dict.fromkeys(sorted(indicators), "pass")
+
+
+@pytest.mark.parametrize("name", sorted(_CORPUS_MUTANTS))
+def test_each_corpus_check_fails_its_mutant(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, decidable_split: tuple[dict[str, Any], ...]
+) -> None:
+    mutant = _CORPUS_MUTANTS[name]
+    (indicator,) = mutant.breaks
+    monkeypatch.setattr(sc, "_test_split", lambda: decidable_split)
+    result = run_harness(tmp_path, profile="us", level=2, faults=mutant.faults, only={indicator})
+    outcome, message = _outcome(result, indicator)
+    assert outcome == "fail", message
+    assert "recall of blocking detections 0.000" in message
