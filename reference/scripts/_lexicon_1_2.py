@@ -419,7 +419,20 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "女人懂什么",
         "女人就是",
     ),
-    "ARREST_LAWFUL": ("if you re currently in custody", "if you re in custody", "if you are in custody"),
+    # Advising the debtor to call the police is the opposite of threatening them with it.
+    "ARREST_LAWFUL": (
+        "if you re currently in custody",
+        "if you re in custody",
+        "if you are in custody",
+        "并报警",
+        "请报警",
+        "请您报警",
+        "可以报警",
+        "建议报警",
+        "please call the police",
+        "you can call the police",
+        "call 911",
+    ),
 }
 
 RULES: tuple[Rule, ...] = (
