@@ -127,7 +127,7 @@ def views(text: str) -> Views:
     compact_map: list[int] = []
     words: list[str] = [" "]
     words_map: list[int] = [0]
-    run: list[tuple[str, list[int]]] = []
+    run: list[tuple[str, Sequence[int]]] = []
     cjk = 0
 
     def emit(tok: str, offs: Sequence[int]) -> None:

@@ -108,8 +108,8 @@ def train(exclude_holdout: bool = False) -> dict[str, Any]:
     }
     table: dict[str, list[list[float]]] = {}
     retired = np.array(["retired_test" in i for i in items])
-    tally = np.zeros(6, dtype=int)  # retired items, out of fold: pos, rules, rules+model; hn, rules, rules+model
-    alone = np.zeros(4, dtype=int)  # every item, out of fold, the model alone: pos, found; hn, flagged
+    tally: Any = np.zeros(6, dtype=int)  # retired items, out of fold: pos, rules, rules+model; hn, rules, rules+model
+    alone: Any = np.zeros(4, dtype=int)  # every item, out of fold, the model alone: pos, found; hn, flagged
     for k, cat in enumerate(categories):
         y = np.array([any(lab["category"] == cat for lab in i["labels"]) for i in items], dtype=int)
         hn = np.array([cat in i["hard_negative_for"] for i in items])
