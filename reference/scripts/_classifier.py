@@ -6,7 +6,7 @@ logistic regression per category (one-vs-rest) over binary features of three kin
 * ``g:`` character 1- to 3-grams of the compact view that contain a Chinese character (Chinese words
   without a segmenter: jieba's dictionary would cost a segmentation pass per utterance, while the
   n-grams cost one automaton pass);
-* ``w:``/``b:`` word 1- and 2-grams of the word view (Latin words);
+* ``w:`` the Latin words of the word view (word pairs were tried and cost recall on held-out folds);
 * ``c:`` the lexicon concepts the rule engine found in the utterance (``THREAT_VERB``, ``NETWORK``,
   ``NEG`` …) — so the model learns how the project's own vocabulary combines, not only surface strings.
 
@@ -49,14 +49,9 @@ def features(v: Views, concepts: Iterable[str]) -> Iterator[str]:
 
 
 def _word_features(v: Views) -> Iterator[str]:
-    prev = "^"
     for w in v.words.split():
         if w.isascii():
             yield "w:" + w
-            yield "b:" + prev + "_" + w
-            prev = w
-        else:
-            prev = "^"
 
 
 class Classifier:
@@ -70,38 +65,40 @@ class Classifier:
         self.thresholds: dict[str, list[float]] = {
             lang: [float(t) for t in ts] for lang, ts in doc["thresholds"].items()
         }
-        # One dense row of weights (a float per category) per kept feature: scoring sums the rows of the
-        # features present column by column, in C (zip/sum), instead of one Python addition per weight.
-        width = len(self.categories)
-        self._rows: list[tuple[float, ...]] = []
-        self._index: dict[str, int] = {}
+        # One sparse row of (category, weight) pairs per kept feature; most features weigh in one or two
+        # categories, so adding the pairs of the features present beats summing dense rows.
+        self._rows: list[tuple[tuple[int, float], ...]] = []
+        self._word_index: dict[str, int] = {}  # word features by the bare word
         self._concept_index: dict[str, int] = {}  # concept features by bare concept name
         self._grams = ahocorasick.Automaton()
         for feat, pairs in doc["weights"].items():
-            row = [0.0] * width
-            for k, w in pairs:
-                row[int(k)] = float(w)
-            self._rows.append(tuple(row))
+            self._rows.append(tuple((int(k), float(w)) for k, w in pairs))
             if feat.startswith("g:"):
                 self._grams.add_word(feat[2:], len(self._rows) - 1)
             elif feat.startswith("c:"):
                 self._concept_index[feat[2:]] = len(self._rows) - 1
+            elif feat.startswith("w:"):
+                self._word_index[feat[2:]] = len(self._rows) - 1
             else:
-                self._index[feat] = len(self._rows) - 1
+                raise ValueError(f"model.json: unknown feature kind {feat!r}")
         if len(self._grams):
             self._grams.make_automaton()
 
     def scores(self, v: Views, concepts: Iterable[str] = ()) -> list[float]:
         """The raw linear score (log-odds) of each category."""
         present: set[int] = set()  # binary features: each kept feature counts once, however often it occurs
-        if v.compact and len(self._grams):
+        if v.cjk_chars and len(self._grams):  # the kept n-grams all contain a Chinese character
             present.update(row for _end, row in self._grams.iter(v.compact))
-        get = self._index.get
-        present.update(r for r in map(get, _word_features(v)) if r is not None)
+        get = self._word_index.get  # a Chinese token is never a kept word, so no isascii() test is needed
+        present.update(r for r in map(get, v.words.split()) if r is not None)
         get = self._concept_index.get
         present.update(r for r in map(get, concepts) if r is not None)
+        out = list(self.bias)
         rows = self._rows
-        return [sum(column) for column in zip(self.bias, *(rows[r] for r in present), strict=True)]
+        for r in present:
+            for k, w in rows[r]:
+                out[k] += w
+        return out
 
     def confident(self, v: Views, lang: str, concepts: Iterable[str] = ()) -> list[str]:
         """Categories whose score clears their threshold for ``lang``."""
