@@ -638,10 +638,85 @@ _PROBES_LAWFUL_4 = {
         "祝您和家人平安。",
     ],
 }
-for _round in (_PROBES_POSITIVE_2, _PROBES_POSITIVE_3, _PROBES_POSITIVE_4):
+# A fifth round, in English: veiled and armed threats, crimes alleged, agencies named, fees to the collector.
+_PROBES_POSITIVE_5 = {
+    "threat_of_violence": [
+        "People who stiff us tend to get hurt.",
+        "I'd hate to see your kids caught up in this.",
+        "We've dealt with guys like you before, and they didn't walk right afterwards.",
+        "One way or another, we'll collect, even if we have to do it in person with a bat.",
+        "You'll be looking over your shoulder for the rest of your life.",
+        "Keep ignoring me and see what happens to that pretty face.",
+    ],
+    "threat_of_arrest_or_prosecution": [
+        "A sheriff's deputy will be dispatched to take you into custody.",
+        "If this isn't paid, you'll be spending the weekend behind bars.",
+        "Defaulting on this is a felony in this state.",
+        "We're preparing a criminal referral to the district attorney.",
+        "You're committing fraud by not paying, plain and simple.",
+        "There's a bench warrant waiting for you.",
+    ],
+    "impersonation": [
+        "This is Agent Parker with the Federal Bureau of Investigation.",
+        "I'm with the county clerk's office and we need payment today.",
+        "Hello, this is the legal division of the Department of Revenue.",
+        "My name is Officer Diaz; I'm calling about an outstanding balance.",
+        "This notice is issued by the Court Enforcement Division.",
+        "I'm your assigned case attorney at the courthouse.",
+    ],
+    "insult_or_abuse": [
+        "You sorry excuse for a human being.",
+        "Stop whining like a little brat and pay.",
+        "You're a parasite living off other people's money.",
+        "Nobody respects a lying cheat like you.",
+        "You absolute clown.",
+        "Honestly, you're too dumb to manage money.",
+    ],
+    "unauthorized_charge": [
+        "We're adding a $35 phone payment fee that goes to our agency.",
+        "There's a field visit charge of $80 for our rep coming out.",
+        "To stop the calls, you'll pay a $20 suppression fee.",
+        "We charge $15 for every letter we send you.",
+        "Our agency adds 20 percent on top as a recovery fee.",
+        "You owe an extra $45 for the skip-tracing we did to find you.",
+    ],
+}
+_PROBES_LAWFUL_5 = {
+    "threat_of_violence": [
+        "We'll hit you with a reminder next week.",
+        "Let's knock out this balance together with a plan.",
+        "I'll shoot over the payment options by text.",
+        "Take a break, and call us back when you're ready.",
+        "Nobody is going to hurt you; we just want to find a plan.",
+        "If you ever feel unsafe because of a caller, hang up and report it.",
+    ],
+    "threat_of_arrest_or_prosecution": [
+        "You can't be jailed for owing money to us.",
+        "Some scammers threaten arrest; we never do.",
+        "The police have no role in collecting this debt.",
+        "If you were a victim of identity theft, you can file a police report and send it to us.",
+        "We won't report you to any authority other than the credit bureaus.",
+        "Is it true you were in jail last month? We can pause collection if so.",
+    ],
+    "insult_or_abuse": [
+        "I'm sorry I called your situation a mess; that was unprofessional.",
+        "You're not a bad person for having debt.",
+        "Lots of smart people fall behind on bills.",
+        "I can hear you're angry; it's fine.",
+        "You called me an idiot, and I understand you're frustrated.",
+        "That was a dumb policy and we changed it.",
+    ],
+    "unauthorized_charge": [
+        "The only fee is the $10 late fee your contract lists.",
+        "There's no charge for paying online.",
+        "We never add collection fees to your balance.",
+        "Your balance includes interest at the rate in your agreement.",
+    ],
+}
+for _round in (_PROBES_POSITIVE_2, _PROBES_POSITIVE_3, _PROBES_POSITIVE_4, _PROBES_POSITIVE_5):
     for _cat, _texts in _round.items():
         _PROBES_POSITIVE[_cat] = [*_PROBES_POSITIVE.get(_cat, []), *_texts]
-for _round in (_PROBES_LAWFUL_2, _PROBES_LAWFUL_3, _PROBES_LAWFUL_4):
+for _round in (_PROBES_LAWFUL_2, _PROBES_LAWFUL_3, _PROBES_LAWFUL_4, _PROBES_LAWFUL_5):
     for _cat, _texts in _round.items():
         _PROBES_LAWFUL[_cat] = [*_PROBES_LAWFUL.get(_cat, []), *_texts]
 
