@@ -21,6 +21,7 @@ the checker applies the same speaker and context gates to the model as to the ru
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ import ahocorasick  # type: ignore[import-not-found,import-untyped,unused-ignore
 from ._normalise import Views
 
 MODEL_PATH = Path(__file__).with_name("model.json")
+_SECOND = operator.itemgetter(1)
 MODEL_VERSION = 2
 #: Character n-gram lengths of the compact view.
 NGRAMS = (1, 2, 3)
@@ -86,17 +88,18 @@ class Classifier:
 
     def scores(self, v: Views, concepts: Iterable[str] = ()) -> list[float]:
         """The raw linear score (log-odds) of each category."""
-        present: set[int] = set()  # binary features: each kept feature counts once, however often it occurs
+        # Binary features: each kept feature counts once, however often it occurs. Everything here runs
+        # in C (map, itemgetter, set.update); a word or concept the model does not keep maps to None.
+        present: set[int | None] = set()
         if v.cjk_chars and len(self._grams):  # the kept n-grams all contain a Chinese character
-            present.update(row for _end, row in self._grams.iter(v.compact))
-        get = self._word_index.get  # a Chinese token is never a kept word, so no isascii() test is needed
-        present.update(r for r in map(get, v.words.split()) if r is not None)
-        get = self._concept_index.get
-        present.update(r for r in map(get, concepts) if r is not None)
+            present.update(map(_SECOND, self._grams.iter(v.compact)))
+        present.update(map(self._word_index.get, v.words.split()))
+        present.update(map(self._concept_index.get, concepts))
+        present.discard(None)
         out = list(self.bias)
         rows = self._rows
         for r in present:
-            for k, w in rows[r]:
+            for k, w in rows[r]:  # type: ignore[index]  # None was discarded above
                 out[k] += w
         return out
 
