@@ -16,6 +16,7 @@ litigation, time bar) and the speaker are applied by the checker, not here.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -158,13 +159,14 @@ class Engine:
     def hits(self, v: Views) -> dict[int, list[Hit]]:
         """All concept hits of an utterance, by concept, in original offsets."""
         found: dict[int, list[Hit]] = {}
-        clause = v.clause
+        breaks = v.breaks
         if v.compact:
             cmap = v.compact_map
             for end, (length, ids) in self._zh.iter(v.compact):
                 s, e = cmap[end - length + 1], cmap[end] + 1
+                c = bisect_right(breaks, s)  # the clause, as Views.clause
                 for cid in ids:
-                    found.setdefault(cid, []).append(Hit(cid, s, e, clause(s), True))
+                    found.setdefault(cid, []).append(Hit(cid, s, e, c, True))
         wmap = v.words_map
         for end, (length, ids) in self._en.iter(v.words):
             first = end - length + 2  # skip the leading boundary space
@@ -172,8 +174,9 @@ class Engine:
             if last < first:
                 continue
             s, e = wmap[first], wmap[last] + 1
+            c = bisect_right(breaks, s)
             for cid in ids:
-                found.setdefault(cid, []).append(Hit(cid, s, e, clause(s), False))
+                found.setdefault(cid, []).append(Hit(cid, s, e, c, False))
         safe = found.pop(self._safe, None)
         if safe:  # drop hits inside innocent words (操作, 靠谱, Scunthorpe)
             for cid, hs in list(found.items()):
