@@ -90,6 +90,19 @@ class Scores:
                 t["hn"] += 1
                 t["hn_fp"] += cat in got
 
+    def empty_cells(self) -> list[str]:
+        """Cells without positives or without hard negatives: they cannot be measured, so they decide
+        nothing — a split that leaves any of them empty does not meet the thresholds."""
+        out = []
+        for cat in CATEGORIES:
+            for lang in ("zh", "en"):
+                t = self.t.get((cat, lang), {})
+                if not t.get("pos"):
+                    out.append(f"{cat} ({lang}): no positives")
+                if not t.get("hn"):
+                    out.append(f"{cat} ({lang}): no hard negatives")
+        return out
+
     def add_conversation(self, conv: dict[str, Any], result: dict[str, Any]) -> None:
         got = any(v["category"] == "missing_required_disclosure" for v in result.get("conversation_violations", []))
         want = bool(conv["labels"])
@@ -100,11 +113,11 @@ class Scores:
         t["fp"] += got and not want
 
     def rows(self) -> list[dict[str, Any]]:
+        """One row per category and language — every cell, measured or not — then the micro average."""
         out = []
         for cat in CATEGORIES:
             for lang in ("zh", "en"):
-                if (cat, lang) in self.t:
-                    out.append({"category": cat, "language": lang, **_rates(self.t[(cat, lang)])})
+                out.append({"category": cat, "language": lang, **_rates(self.t.get((cat, lang), defaultdict(int)))})
         total: dict[str, int] = defaultdict(int)
         for t in self.t.values():
             for k, v in t.items():
@@ -203,7 +216,10 @@ def _fmt(x: float | None) -> str:
 
 
 def print_report(scores: Scores, recall_min: float, fpr_max: float, title: str) -> bool:
-    """Print the table; True when every category meets both thresholds in both languages."""
+    """Print the table; True when every category meets both thresholds in both languages.
+
+    An empty cell (no positives or no hard negatives) is shown as such and counts as not met.
+    """
     table = Table(title=title)
     for col in (
         "category",
@@ -220,8 +236,8 @@ def print_report(scores: Scores, recall_min: float, fpr_max: float, title: str) 
     ok = True
     for row in scores.rows():
         rec, fpr = row["recall_blocking"], row["hard_negative_fpr"]
-        meets = (rec is None or rec >= recall_min) and (fpr is None or fpr <= fpr_max)
         overall = row["language"] == "all"
+        meets = rec is not None and rec >= recall_min and fpr is not None and fpr <= fpr_max
         ok &= meets or overall
         style = "" if meets or overall else "red"
         table.add_row(
@@ -245,6 +261,12 @@ def print_report(scores: Scores, recall_min: float, fpr_max: float, title: str) 
     lat = percentiles(scores.latencies)
     if lat:
         _out.print("latency per utterance (ms, round trip): " + "  ".join(f"{k} {v}" for k, v in lat.items()))
+    empty = scores.empty_cells()
+    if empty:
+        _out.print(
+            f"[red]{len(empty)} empty cells cannot be measured, so the thresholds are not met:[/red] "
+            + "; ".join(empty)
+        )
     _out.print(
         f"thresholds: recall of blocking verdicts ≥ {recall_min}, false-positive rate on hard negatives "
         f"≤ {fpr_max} — {'[green]met[/green]' if ok else '[red]not met[/red]'} by every category"
@@ -306,6 +328,7 @@ def evaluate(
                     "rows": scores.rows(),
                     "conversations": scores.conv,
                     "latency_ms": percentiles(scores.latencies),
+                    "empty_cells": scores.empty_cells(),
                     "thresholds_met": ok,
                 },
                 indent=2,

@@ -1,4 +1,5 @@
-"""The reference script compliance checker (SC-01..SC-13): rules over normalised text, in Chinese and English.
+"""The reference script compliance checker (SC-01..SC-13): rules and a small linear model over normalised
+text, in Chinese and English.
 
 ``default_checker().check(text, speaker_role=..., language=..., context=Context(...))`` returns the
 violations of one utterance (category, severity, span into the original text, rule, indicator);
@@ -6,7 +7,8 @@ violations of one utterance (category, severity, span into the original text, ru
 operations (``icss.reference._handlers.scripts``) are thin wrappers around it.
 
 Tools, run as modules: ``build_corpus`` (authoring sources → spec/corpora/scripts), ``train`` (the
-optional n-gram model), ``evaluate`` (metrics on a corpus split, in-process).
+model beside the rules, ``model.json``, from train + dev), ``evaluate`` (metrics on a corpus split,
+in-process; ``--holdout`` for the slice of dev kept out of tuning).
 """
 
 from __future__ import annotations

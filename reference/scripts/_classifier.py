@@ -1,81 +1,112 @@
-"""A small linear model over character and word n-grams, trained on the corpus's train split.
+"""A small linear model over n-grams and lexicon concepts, trained on the corpus's train and dev splits.
 
-The rules catch what their lexicons name; this model adds recall for paraphrases. It is one
-logistic regression per category (one-vs-rest), pruned to its strongest n-grams and stored as JSON
-(``model.json``, written by ``train.py``) — no pickle, no download, a few hundred kilobytes. At run
-time it costs one dictionary look-up per n-gram. It only reports a category when its score clears a
-threshold chosen on out-of-fold predictions of the train split, so it stays quiet on hard negatives;
-the checker applies the same context gates to it as to the rules.
+The rules catch what their lexicons name; this model adds recall for phrasings they miss. It is one
+logistic regression per category (one-vs-rest) over binary features of three kinds:
 
-Categories that depend on facts outside the words (third_party_disclosure, false_legal_claim) are
-left to the rules and the context.
+* ``g:`` character 1- to 3-grams of the compact view that contain a Chinese character (Chinese words
+  without a segmenter: jieba's dictionary would cost a segmentation pass per utterance, while the
+  n-grams cost one automaton pass);
+* ``w:`` the Latin words of the word view (word pairs were tried and cost recall on held-out folds);
+* ``c:`` the lexicon concepts the rule engine found in the utterance (``THREAT_VERB``, ``NETWORK``,
+  ``NEG`` …) — so the model learns how the project's own vocabulary combines, not only surface strings.
+
+Each category keeps its strongest weights and is stored as JSON (``model.json``, written by
+``train.py``): no pickle, no download, a few hundred kilobytes. At run time the kept character n-grams
+sit in one Aho-Corasick automaton, so scoring costs one pass over the compact view and a look-up per word.
+A category is reported only when its score clears a threshold per language, chosen on out-of-fold scores
+so that rules and model together stay within a false-alarm budget on that category's hard negatives;
+the checker applies the same speaker and context gates to the model as to the rules.
 """
 
 from __future__ import annotations
 
 import json
-import math
-from collections.abc import Iterator
+import operator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
+
+import ahocorasick  # type: ignore[import-not-found,import-untyped,unused-ignore]
 
 from ._normalise import Views
 
 MODEL_PATH = Path(__file__).with_name("model.json")
+_SECOND = operator.itemgetter(1)
+MODEL_VERSION = 2
+#: Character n-gram lengths of the compact view.
+NGRAMS = (1, 2, 3)
 
 
-def features(v: Views) -> Iterator[str]:
-    """n-grams of an utterance: character 2- and 3-grams of the compact view (Chinese, and Latin
-    spelling variants), word 1- and 2-grams of the word view."""
+def features(v: Views, concepts: Iterable[str]) -> Iterator[str]:
+    """Every feature of an utterance (training reads them all; scoring looks up only the kept ones)."""
     c = v.compact
-    for i in range(len(c) - 1):
-        yield c[i : i + 2]
-        if i + 2 < len(c):
-            yield c[i : i + 3]
-    words = v.words.split()
-    prev = "^"
-    for w in words:
+    for n in NGRAMS:
+        for i in range(len(c) - n + 1):
+            gram = c[i : i + n]
+            if not gram.isascii():  # Latin text is read as words; its letter n-grams cost time, not recall
+                yield "g:" + gram
+    yield from _word_features(v)
+    for name in concepts:
+        yield "c:" + name
+
+
+def _word_features(v: Views) -> Iterator[str]:
+    for w in v.words.split():
         if w.isascii():
             yield "w:" + w
-            yield "b:" + prev + "_" + w
-            prev = w
-        else:
-            prev = "^"
 
 
 class Classifier:
     """Scores utterances with the pruned weights of ``model.json``."""
 
     def __init__(self, doc: dict[str, Any]) -> None:
+        if doc.get("version") != MODEL_VERSION:
+            raise ValueError(f"model.json version {doc.get('version')}, expected {MODEL_VERSION}: retrain")
         self.categories: list[str] = list(doc["categories"])
         self.bias: list[float] = [float(b) for b in doc["bias"]]
-        self.thresholds: list[float] = [float(t) for t in doc["thresholds"]]
-        table: dict[str, list[tuple[int, float]]] = {}
+        self.thresholds: dict[str, list[float]] = {
+            lang: [float(t) for t in ts] for lang, ts in doc["thresholds"].items()
+        }
+        # One sparse row of (category, weight) pairs per kept feature; most features weigh in one or two
+        # categories, so adding the pairs of the features present beats summing dense rows.
+        self._rows: list[tuple[tuple[int, float], ...]] = []
+        self._word_index: dict[str, int] = {}  # word features by the bare word
+        self._concept_index: dict[str, int] = {}  # concept features by bare concept name
+        self._grams = ahocorasick.Automaton()
         for feat, pairs in doc["weights"].items():
-            table[feat] = [(int(k), float(w)) for k, w in pairs]
-        self._weights = table
+            self._rows.append(tuple((int(k), float(w)) for k, w in pairs))
+            if feat.startswith("g:"):
+                self._grams.add_word(feat[2:], len(self._rows) - 1)
+            elif feat.startswith("c:"):
+                self._concept_index[feat[2:]] = len(self._rows) - 1
+            elif feat.startswith("w:"):
+                self._word_index[feat[2:]] = len(self._rows) - 1
+            else:
+                raise ValueError(f"model.json: unknown feature kind {feat!r}")
+        if len(self._grams):
+            self._grams.make_automaton()
 
-    def scores(self, v: Views) -> list[float]:
+    def scores(self, v: Views, concepts: Iterable[str] = ()) -> list[float]:
         """The raw linear score (log-odds) of each category."""
+        # Binary features: each kept feature counts once, however often it occurs. Everything here runs
+        # in C (map, itemgetter, set.update); a word or concept the model does not keep maps to None.
+        present: set[int | None] = set()
+        if v.cjk_chars and len(self._grams):  # the kept n-grams all contain a Chinese character
+            present.update(map(_SECOND, self._grams.iter(v.compact)))
+        present.update(map(self._word_index.get, v.words.split()))
+        present.update(map(self._concept_index.get, concepts))
+        present.discard(None)
         out = list(self.bias)
-        table = self._weights
-        seen: set[str] = set()
-        for feat in features(v):
-            if feat in seen:
-                continue
-            seen.add(feat)
-            pairs = table.get(feat)
-            if pairs:
-                for k, w in pairs:
-                    out[k] += w
+        rows = self._rows
+        for r in present:
+            for k, w in rows[r]:  # type: ignore[index]  # None was discarded above
+                out[k] += w
         return out
 
-    def probabilities(self, v: Views) -> dict[str, float]:
-        return {c: 1.0 / (1.0 + math.exp(-s)) for c, s in zip(self.categories, self.scores(v), strict=True)}
-
-    def confident(self, v: Views, lang: str) -> list[str]:
-        """Categories whose score clears their threshold."""
-        return [c for c, s, t in zip(self.categories, self.scores(v), self.thresholds, strict=True) if s >= t]
+    def confident(self, v: Views, lang: str, concepts: Iterable[str] = ()) -> list[str]:
+        """Categories whose score clears their threshold for ``lang``."""
+        limits = self.thresholds.get(lang) or self.thresholds["en"]
+        return [c for c, s, t in zip(self.categories, self.scores(v, concepts), limits, strict=True) if s >= t]
 
 
 def load_classifier(path: Path = MODEL_PATH) -> Classifier | None:

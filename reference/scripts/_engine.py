@@ -16,8 +16,10 @@ litigation, time bar) and the speaker are applied by the checker, not here.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import ahocorasick  # type: ignore[import-not-found,import-untyped,unused-ignore]
 
@@ -56,8 +58,9 @@ class CompiledRule:
     needs: frozenset[int]
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
+    """One occurrence of a concept (a named tuple: the hot path creates dozens per utterance)."""
+
     concept: int
     start: int  # original offsets, end exclusive
     end: int
@@ -148,16 +151,22 @@ class Engine:
     def concept_name(self, concept: int) -> str:
         return self._names[concept]
 
+    def concept_names(self, found: Mapping[int, object]) -> list[str]:
+        """Names of the named concepts among ``found`` (inline ``[a|b]`` concepts are left out)."""
+        names = self._names
+        return [names[c] for c in found if not names[c].startswith("_anon")]
+
     def hits(self, v: Views) -> dict[int, list[Hit]]:
         """All concept hits of an utterance, by concept, in original offsets."""
         found: dict[int, list[Hit]] = {}
-        clause = v.clause
+        breaks = v.breaks
         if v.compact:
             cmap = v.compact_map
             for end, (length, ids) in self._zh.iter(v.compact):
                 s, e = cmap[end - length + 1], cmap[end] + 1
+                c = bisect_right(breaks, s)  # the clause, as Views.clause
                 for cid in ids:
-                    found.setdefault(cid, []).append(Hit(cid, s, e, clause(s), True))
+                    found.setdefault(cid, []).append(Hit(cid, s, e, c, True))
         wmap = v.words_map
         for end, (length, ids) in self._en.iter(v.words):
             first = end - length + 2  # skip the leading boundary space
@@ -165,8 +174,9 @@ class Engine:
             if last < first:
                 continue
             s, e = wmap[first], wmap[last] + 1
+            c = bisect_right(breaks, s)
             for cid in ids:
-                found.setdefault(cid, []).append(Hit(cid, s, e, clause(s), False))
+                found.setdefault(cid, []).append(Hit(cid, s, e, c, False))
         safe = found.pop(self._safe, None)
         if safe:  # drop hits inside innocent words (操作, 靠谱, Scunthorpe)
             for cid, hs in list(found.items()):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 
+from . import _lexicon_1_2
 from ._engine import Rule
 
 #: Evasion spellings of canonical terms (homophones, pinyin, abbreviations); merged into concepts.
@@ -37,6 +38,7 @@ VARIANTS: dict[str, tuple[str, ...]] = {
     "弄死你": ("nong si ni", "nongsini", "弄si你"),
     "通讯录": ("tong xun lu", "tongxunlu", "txl"),
     "网贷": ("网dai", "wang dai", "wangdai"),
+    "欠款": ("qian kuan", "qiankuan"),
     "手续费": ("sxf", "shou xu fei"),
 }
 
@@ -3457,8 +3459,8 @@ _CATS = (
 
 RULES: tuple[Rule, ...] = (
     # SC-01 threat_of_violence
-    Rule("violence.explicit", "threat_of_violence", "VIOLENCE_STRONG", unless=("REPORTED",)),
-    Rule("violence.we_will", "threat_of_violence", "VIOLENCE_SOFT_WE", unless=("REPORTED",)),
+    Rule("violence.explicit", "threat_of_violence", "VIOLENCE_STRONG", unless=("REPORTED", "VIOLENCE_LAWFUL")),
+    Rule("violence.we_will", "threat_of_violence", "VIOLENCE_SOFT_WE", unless=("REPORTED", "VIOLENCE_LAWFUL")),
     Rule("violence.family", "threat_of_violence", "FAMILY_TARGET_ZH ~16 HARM_HINT_ZH"),
     Rule("violence.stalk_school", "threat_of_violence", "[知道你|知道] ~12 SCHOOL_ZH"),
     Rule("violence.routine", "threat_of_violence", "[我们知道你每天|知道你每天|几点下班走哪条路|几点下班]"),
@@ -3557,7 +3559,7 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-RULES = RULES + _MORE_RULES
+RULES = RULES + _MORE_RULES + _lexicon_1_2.RULES
 _CONTRACTION = re.compile(r"\b(\w+) (t|s|re|ll|m|ve|d)\b")
 
 
@@ -3568,14 +3570,25 @@ def _contracted(terms: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
+#: Concepts whose one-word English terms also match in the plural ("deadbeats", "losers").
+_PLURALS = ("INSULT", "PROFANE", "DEROGATE")
+_ONE_WORD = re.compile(r"^[a-z]+$")
+
+
 def concepts() -> dict[str, tuple[str, ...]]:
-    """The concepts (with the 1.1.0 additions) and the evasion variants of their terms merged in."""
+    """The concepts (with the 1.1.0 and 1.2.0 additions) and the evasion variants of their terms merged in."""
     merged: dict[str, tuple[str, ...]] = {}
-    every = {name: CONCEPTS.get(name, ()) + _contracted(_MORE.get(name, ())) for name in {**CONCEPTS, **_MORE}}
+    more = _lexicon_1_2.CONCEPTS
+    every = {
+        name: CONCEPTS.get(name, ()) + _contracted(_MORE.get(name, ())) + _contracted(more.get(name, ()))
+        for name in {**CONCEPTS, **_MORE, **more}
+    }
     for name, terms in every.items():
         out = list(terms)
         for term in terms:
             out.extend(VARIANTS.get(term, ()))
+        if name in _PLURALS:
+            out.extend(t + "s" for t in terms if _ONE_WORD.match(t) and not t.endswith("s"))
         merged[name] = tuple(dict.fromkeys(out))
     return merged
 

@@ -1,6 +1,7 @@
 """Text normalisation for matching, with a map back to the original text.
 
 Collectors dodge keyword filters with full-width letters (ｋｉｌｌ), traditional characters (還錢),
+pinyin with tone marks (tā mā de),
 inserted spaces and symbols (弄 死 你, f.u.c.k), leetspeak (k1ll) and script mixing (你TM). The
 checker matches its lexicons against two *views* of an utterance, both built in one pass:
 
@@ -50,8 +51,13 @@ def _t2s_table() -> dict[str, str]:
 
 @functools.lru_cache(maxsize=65536)
 def _fold(ch: str) -> str:
-    """NFKC, case folding and traditional→simplified for one original character."""
+    """NFKC, case folding and traditional→simplified for one original character; a Latin letter loses
+    its diacritics, so pinyin with tone marks (tā mā de) reads as plain pinyin."""
     folded = unicodedata.normalize("NFKC", ch).lower()
+    if len(folded) == 1 and not folded.isascii() and folded.isalpha():
+        bare = "".join(c for c in unicodedata.normalize("NFD", folded) if not unicodedata.combining(c))
+        if len(bare) == 1 and bare.isascii():
+            folded = bare
     table = _t2s_table()
     return "".join(table.get(c, c) for c in folded)
 
@@ -121,7 +127,7 @@ def views(text: str) -> Views:
     compact_map: list[int] = []
     words: list[str] = [" "]
     words_map: list[int] = [0]
-    run: list[tuple[str, list[int]]] = []
+    run: list[tuple[str, Sequence[int]]] = []
     cjk = 0
 
     def emit(tok: str, offs: Sequence[int]) -> None:
@@ -145,11 +151,19 @@ def views(text: str) -> Views:
         a, b = m.span()
         first = tok[0]
         if "\u3400" <= first <= "\u9fff" or "\uf900" <= first <= "\ufaff":
-            offs = list(offsets[a:b])
+            offs = offsets[a:b]
             cjk += len(tok)
             compact.append(tok)
             compact_map.extend(offs)
             flush()
+            emit(tok, offs)
+            continue
+        if len(tok) > 1 and tok.isalpha():  # the common case, a plain word: no joiners, no leetspeak
+            offs = offsets[a:b]
+            compact.append(tok)
+            compact_map.extend(offs)
+            if run:
+                flush()
             emit(tok, offs)
             continue
         if "!" in tok:  # sh!t, b!tch: "!" between letters stands for an i
@@ -159,7 +173,7 @@ def views(text: str) -> Views:
             offs = [offsets[a + i] for i in keep]
             tok = "".join(tok[i] for i in keep)
         else:
-            offs = list(offsets[a:b])
+            offs = offsets[a:b]
         compact.append(tok)
         compact_map.extend(offs)
         if _HAS_LEET.search(tok) and any(c.isalpha() for c in tok):

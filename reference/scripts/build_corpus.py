@@ -12,6 +12,12 @@ Splits are stratified by language and by primary label (or the category a hard n
 assigned by a keyed hash of the item's group, so they are reproducible and stable when items are
 appended. Items sharing a ``g=`` group (the same words under a different context) always land in the
 same split. Run ``python -m icss.reference.scripts.build_corpus`` after editing a source file.
+
+Since 1.2.0 the hash no longer fills the test split. The items it placed in test up to 1.1.0 were
+evaluated once and are spent; they become dev and keep a ``retired_test`` mark naming the version
+whose test split they were. The test split is made only of items forced into it by the ``@split test``
+directive or the ``split=test`` line option — the blind sets, written by someone who has not seen the
+checker. Forced items never take part in the hashed ranking, so adding them moves nothing else.
 """
 
 from __future__ import annotations
@@ -28,6 +34,11 @@ from ._categories import CATEGORIES, severity_of
 
 ROOT = Path(__file__).resolve().parents[2] / "spec" / "corpora" / "scripts"
 SPLIT_SEED = "icss-script-corpus-v1"
+VERSION = "1.2.0"
+#: The version whose hashed test split was retired into dev (see the module docstring).
+RETIRED_TEST = "1.1.0"
+#: Values of ``@split`` / ``split=``: ``test`` forces the item into test; ``hash`` is the default.
+FORCED_SPLITS = ("test", "hash")
 ROLES = {
     "collector": "collector",
     "ai": "ai_agent",
@@ -59,6 +70,7 @@ class _State:
     labels: list[str] = field(default_factory=list)
     hard: list[str] = field(default_factory=list)
     ctx: dict[str, str] = field(default_factory=dict)
+    split: str = "hash"
 
 
 def _to_traditional(text: str) -> str:
@@ -99,6 +111,9 @@ def _item(text: str, opts: dict[str, str], st: _State, where: str) -> dict[str, 
     }
     if merged.get("ac"):
         context["authorised_charges"] = merged["ac"].split(",")
+    forced = opts.get("split", st.split)
+    if forced not in FORCED_SPLITS:
+        raise ValueError(f"{where}: split={forced!r}; a line can only be forced into 'test' (or left to 'hash')")
     return {
         "text": text,
         "language": st.lang,
@@ -109,6 +124,7 @@ def _item(text: str, opts: dict[str, str], st: _State, where: str) -> dict[str, 
         "hard_negative_for": [] if labels else hard,
         "evasion": evasion,
         "group": opts.get("g"),
+        "forced_split": None if forced == "hash" else forced,
     }
 
 
@@ -136,6 +152,10 @@ def parse_utterances(path: Path) -> list[dict[str, Any]]:
                 st.labels, st.hard = [], arg.split(",")
             elif name == "plain":
                 st.labels, st.hard = [], []
+            elif name == "split":
+                if arg not in FORCED_SPLITS:
+                    raise ValueError(f"{where}: @split {arg!r}; use 'test' (the blind sets) or 'hash'")
+                st.split = arg
             elif name == "ctx":
                 st.ctx = {k: v for k, v in _parse_options(arg).items() if not (k == "ltd" and v == "1")}
             else:
@@ -166,8 +186,11 @@ def parse_conversations(path: Path) -> list[dict[str, Any]]:
                     },
                     "turns": [],
                     "labels": [{"category": c, "severity": severity_of(c)} for c in labels],
+                    "forced_split": head["split"] if head.get("split", "hash") != "hash" else None,
                 }
             )
+            if head.get("split", "hash") not in FORCED_SPLITS:
+                raise ValueError(f"{path.name}:{number}: split={head['split']!r}; use 'test' or 'hash'")
             continue
         code, _, text = line.partition(": ")
         if code not in SHORT_ROLES or not convs:
@@ -184,12 +207,27 @@ def _stratum(item: dict[str, Any]) -> str:
     return "plain"
 
 
-def _assign_splits(items: list[dict[str, Any]], key: Any) -> None:
-    """60/20/20 per stratum, by a keyed hash of each group: reproducible and append-stable."""
+def _assign_splits(items: list[dict[str, Any]], key: Any, *, retire_test: bool) -> None:
+    """60/20/20 per stratum, by a keyed hash of each group: reproducible and append-stable.
+
+    Items forced into a split (``@split test``) are set aside first, so that they never shift the
+    hashed ranking of the others. With ``retire_test`` the hash's test share goes to dev instead and
+    each such item is marked with the version whose test split it was.
+    """
     strata: dict[tuple[str, str], dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     stratum_of: dict[str, tuple[str, str]] = {}
+    forced_groups: dict[str, str] = {}
     for item in items:
         group = item.get("group") or item["id"]
+        if item.get("forced_split"):
+            forced_groups[group] = item["forced_split"]
+    for item in items:
+        group = item.get("group") or item["id"]
+        if group in forced_groups:
+            if item.get("forced_split") != forced_groups[group]:
+                raise ValueError(f"group {group}: some items are forced into {forced_groups[group]}, others not")
+            item["split"] = forced_groups[group]
+            continue
         # A group (a positive and its hard-negative twin) lives in the stratum of its first item.
         stratum = stratum_of.setdefault(group, (item["language"], key(item)))
         strata[stratum][group].append(item)
@@ -200,7 +238,20 @@ def _assign_splits(items: list[dict[str, Any]], key: Any) -> None:
         for rank, group in enumerate(order):
             split = "test" if rank < n_test else "dev" if rank < n_test + n_dev else "train"
             for item in groups[group]:
-                item["split"] = split
+                if split == "test" and retire_test:
+                    split_of_item, item["retired_test"] = "dev", RETIRED_TEST
+                else:
+                    split_of_item = split
+                item["split"] = split_of_item
+
+
+def _check_file_language(path: Path, items: list[dict[str, Any]]) -> None:
+    """``en-*.txt`` holds English only, ``zh-*.txt`` Chinese only: ids are numbered per language in file
+    order, so a line of the other language in a later file would renumber every item after it."""
+    prefix = path.name.split("-", 1)[0]
+    stray = [i["text"] for i in items if i["language"] != prefix]
+    if prefix in ("zh", "en") and stray:
+        raise ValueError(f"{path.name}: {len(stray)} items not in {prefix!r} (first: {stray[0]!r}); move them")
 
 
 def build(root: Path = ROOT) -> dict[str, Any]:
@@ -209,7 +260,9 @@ def build(root: Path = ROOT) -> dict[str, Any]:
     items: list[dict[str, Any]] = []
     for path in sorted(src.glob("*.txt")):
         if path.name != "conversations.txt":
-            items.extend(parse_utterances(path))
+            parsed = parse_utterances(path)
+            _check_file_language(path, parsed)
+            items.extend(parsed)
     counters: Counter[str] = Counter()
     seen: dict[tuple[str, str, str], str] = {}
     for item in items:
@@ -222,13 +275,14 @@ def build(root: Path = ROOT) -> dict[str, Any]:
         seen[dup] = item["id"]
         if item["group"]:
             item["group"] = f"{item['language']}:{item['group']}"
-    _assign_splits(items, _stratum)
+    _assign_splits(items, _stratum, retire_test=True)
     convs = parse_conversations(src / "conversations.txt")
     lang_count: Counter[str] = Counter()
     for conv in convs:
         lang_count[conv["language"]] += 1
         conv["id"] = f"conv-{conv['language']}-{lang_count[conv['language']]:03d}"
-    _assign_splits(convs, lambda c: "missing" if c["labels"] else "complete")
+    # Conversations (SC-12) keep their 1.1.0 splits: issue 7 retired the utterance test split only.
+    _assign_splits(convs, lambda c: "missing" if c["labels"] else "complete", retire_test=False)
     order = (
         "id",
         "text",
@@ -241,6 +295,7 @@ def build(root: Path = ROOT) -> dict[str, Any]:
         "evasion",
         "group",
         "split",
+        "retired_test",
     )
     lines = [json.dumps({k: item[k] for k in order if item.get(k) is not None}, ensure_ascii=False) for item in items]
     conv_order = ("id", "language", "context", "turns", "labels", "split")
@@ -257,21 +312,33 @@ def build(root: Path = ROOT) -> dict[str, Any]:
 def _manifest(items: list[dict[str, Any]], convs: list[dict[str, Any]], utter: str, conv: str) -> dict[str, Any]:
     per_category: dict[str, Counter[str]] = defaultdict(Counter)
     hard_for: dict[str, Counter[str]] = defaultdict(Counter)
+    test_cells: dict[str, dict[str, dict[str, int]]] = {
+        c: {lang: {"positives": 0, "hard_negatives": 0} for lang in ("zh", "en")}
+        for c in CATEGORIES
+        if c != "missing_required_disclosure"
+    }
     for item in items:
         for label in item["labels"]:
             per_category[label["category"]][item["language"]] += 1
+            if item["split"] == "test":
+                test_cells[label["category"]][item["language"]]["positives"] += 1
         for cat in item["hard_negative_for"]:
             hard_for[cat][item["language"]] += 1
+            if item["split"] == "test":
+                test_cells[cat][item["language"]]["hard_negatives"] += 1
     return {
         "corpus": "icss-script-corpus",
-        "version": "1.1.0",
+        "version": VERSION,
         "utterances": len(items),
         "by_language": dict(Counter(i["language"] for i in items)),
         "by_split": dict(Counter(i["split"] for i in items)),
         "hard_negatives": sum(1 for i in items if i["hard_negative"]),
         "with_evasion": sum(1 for i in items if i["evasion"]),
+        "retired_test": dict(Counter(i["retired_test"] for i in items if i.get("retired_test"))),
         "positives_by_category": {c: dict(v) for c, v in sorted(per_category.items())},
         "hard_negatives_by_category": {c: dict(v) for c, v in sorted(hard_for.items())},
+        # Every cell needs positives and hard negatives, or its indicator cannot be decided.
+        "test_cells": test_cells,
         "conversations": len(convs),
         "conversations_by_split": dict(Counter(c["split"] for c in convs)),
         "sha256": {

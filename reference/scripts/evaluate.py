@@ -12,15 +12,21 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
 from collections import defaultdict
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from . import _corpus
 from ._categories import UTTERANCE_CATEGORIES
 from ._checker import Context, ScriptChecker, default_checker
 from ._classifier import load_classifier
+
+#: The SC profiles' script_recall_min and script_false_positive_max (spec/profiles).
+RECALL_MIN = 0.95
+FPR_MAX = 0.05
 
 
 def _ratio(a: int, b: int) -> float | None:
@@ -84,8 +90,32 @@ def evaluate(
     return {"tally": tally, "conversations": conv_t, "errors": errors, "latencies": latencies}
 
 
+def empty_cells(result: dict[str, Any]) -> list[str]:
+    """Cells (category × language) without positives or hard negatives: they cannot be measured."""
+    out = []
+    for cat in UTTERANCE_CATEGORIES:
+        for lang in ("zh", "en"):
+            t = result["tally"].get((cat, lang), {})
+            if not t.get("pos"):
+                out.append(f"{cat} ({lang}): no positives")
+            if not t.get("hn"):
+                out.append(f"{cat} ({lang}): no hard negatives")
+    return out
+
+
+def shortfalls(result: dict[str, Any], recall_min: float = RECALL_MIN, fpr_max: float = FPR_MAX) -> list[str]:
+    """Measured cells below the SC thresholds (blocking recall, hard-negative FPR)."""
+    out = []
+    for (cat, lang), t in sorted(result["tally"].items()):
+        if t["pos"] and t["tp_sev"] / t["pos"] < recall_min:
+            out.append(f"{cat} ({lang}): recall {t['tp_sev'] / t['pos']:.3f}")
+        if t["hn"] and t["hn_fp"] / t["hn"] > fpr_max:
+            out.append(f"{cat} ({lang}): FPR {t['hn_fp'] / t['hn']:.3f}")
+    return out
+
+
 def report(result: dict[str, Any]) -> str:
-    """The evaluation as a plain-text table."""
+    """The evaluation as a plain-text table; a cell nothing measures says EMPTY (it decides nothing)."""
     tally = result["tally"]
     lines = [
         f"{'category':34} {'lang':4} {'pos':>4} {'prec':>5} {'rec':>5} {'f1':>5} {'rec_blk':>7} {'hn':>4} {'hn_fpr':>6}"
@@ -93,15 +123,14 @@ def report(result: dict[str, Any]) -> str:
     totals: dict[str, int] = defaultdict(int)
     for cat in UTTERANCE_CATEGORIES:
         for lang in ("zh", "en"):
-            t = tally.get((cat, lang))
-            if not t:
-                continue
+            t = tally.get((cat, lang)) or defaultdict(int)
             p = _ratio(t["tp"], t["tp"] + t["fp"])
             r = _ratio(t["tp"], t["pos"])
             f = None if p is None or r is None or p + r == 0 else 2 * p * r / (p + r)
             lines.append(
                 f"{cat:34} {lang:4} {t['pos']:4d} {_fmt(p)} {_fmt(r)} {_fmt(f)}"
                 f" {_fmt(_ratio(t['tp_sev'], t['pos'])):>7} {t['hn']:4d} {_fmt(_ratio(t['hn_fp'], t['hn'])):>6}"
+                + ("  EMPTY" if not (t["pos"] and t["hn"]) else "")
             )
             for k in ("tp", "fp", "pos", "hn", "hn_fp", "tp_sev"):
                 totals[k] += t[k]
@@ -132,24 +161,47 @@ def report(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> None:
+def main(argv: Sequence[str] | None = None) -> int:
+    """Print the evaluation; exit 0 when every cell is measured and meets the thresholds, 1 when a
+    measured cell misses one, 2 when a cell is empty (nothing to measure, so nothing is met)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--split", action="append", choices=_corpus.SPLITS, help="split(s) to evaluate (default: test, for reporting)"
     )
     parser.add_argument("--errors", action="store_true", help="list misses and false alarms (use on train/dev)")
-    parser.add_argument("--with-model", action="store_true", help="add the statistical model (model.json)")
+    parser.add_argument("--rules-only", action="store_true", help="leave the statistical model out")
+    parser.add_argument("--model", type=Path, help="another model file (e.g. one trained without the holdout)")
+    parser.add_argument("--holdout", action="store_true", help="only the holdout slice of dev (see _corpus)")
+    parser.add_argument("--no-holdout", action="store_true", help="leave the holdout slice of dev out")
     args = parser.parse_args(argv)
     splits = tuple(args.split or ["test"])
-    checker = ScriptChecker(load_classifier()) if args.with_model else default_checker()
+    if args.rules_only:
+        checker = ScriptChecker(None)
+    elif args.model is not None:
+        checker = ScriptChecker(load_classifier(args.model))
+    else:
+        checker = default_checker()
     for item in _corpus.utterances()[:50]:  # warm the caches before timing
         checker.check(item["text"], speaker_role=item["speaker_role"])
-    result = evaluate(checker, _corpus.utterances(*splits), _corpus.conversations(*splits))
-    print(f"ICSS script corpus, split(s): {', '.join(splits)}")
+    items = _corpus.utterances(*splits)
+    if args.holdout or args.no_holdout:
+        items = [i for i in items if _corpus.in_holdout(i) == args.holdout]
+    result = evaluate(checker, items, _corpus.conversations(*splits))
+    print(f"ICSS script corpus, split(s): {', '.join(splits)} ({len(items)} utterances)")
+    if not items:
+        print(f"the split(s) {', '.join(splits)} hold no utterances: nothing can be measured", file=sys.stderr)
+        return 2
     print(report(result))
     if args.errors:
         print("\n".join(result["errors"]))
+    empty, short = empty_cells(result), shortfalls(result)
+    if short:
+        print(f"{len(short)} cells miss a threshold: " + "; ".join(short))
+    if empty:
+        print(f"{len(empty)} empty cells decide nothing: " + "; ".join(empty), file=sys.stderr)
+        return 2
+    return 1 if short else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -41,6 +41,9 @@ def test_minimum_sizes_from_issue_7() -> None:
 @pytest.mark.parametrize("split", ["train", "dev", "test"])
 def test_every_category_has_positives_and_hard_negatives_in_every_split(lang: str, split: str) -> None:
     items = [i for i in utterances(split) if i["language"] == lang]
+    if split == "test" and not utterances("test"):
+        # 1.2.0 without its blind files: the harness reports SC-01..SC-11 as errors, never as passes.
+        pytest.skip("the test split is empty until the blind sets (src/*-blind.txt, @split test) are added")
     pos = Counter(lab["category"] for i in items for lab in i["labels"])
     hard = Counter(c for i in items for c in i["hard_negative_for"])
     for cat in UTTERANCE_CATEGORIES:
@@ -69,5 +72,83 @@ def test_model_file_is_plain_json() -> None:
     from icss.reference.scripts._classifier import MODEL_PATH, load_classifier
 
     doc = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
-    assert set(doc) == {"version", "categories", "bias", "thresholds", "weights"}
+    assert set(doc) == {"version", "trained_on", "categories", "bias", "thresholds", "weights"}
+    assert doc["trained_on"] == "train+dev"  # the committed model: never the test split, never a partial run
+    assert set(doc["thresholds"]) == {"zh", "en"}
+    assert MODEL_PATH.stat().st_size < 1_000_000  # small enough to commit
     assert load_classifier() is not None
+
+
+def test_the_former_test_split_is_retired_into_dev() -> None:
+    """1.2.0: the 624 items the hash put in test up to 1.1.0 were evaluated once; they are dev now."""
+    retired = [i for i in utterances() if "retired_test" in i]
+    assert len(retired) == 624
+    assert {i["split"] for i in retired} == {"dev"}
+    assert {i["retired_test"] for i in retired} == {"1.1.0"}
+    assert json.loads((corpus_dir() / "manifest.json").read_text())["version"] == "1.2.0"
+
+
+_BLIND_EN = """@lang en
+@profile us
+@split test
+@cat threat_of_violence
+A blind line about hurting someone that no rule has seen.
+@hn threat_of_violence
+A blind lawful line about the legal steps we may take.
+"""
+_BLIND_ZH = """@lang zh
+@cat insult_or_abuse
+一句盲测的辱骂。 || split=test
+@hn insult_or_abuse
+您刚才说我们是骗子，我们记录下来了。 || role=collector split=test
+"""
+
+
+def test_blind_files_make_the_test_split_and_move_nothing_else(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    for path in (corpus_dir() / "src").glob("*.txt"):
+        (src / path.name).write_bytes(path.read_bytes())
+    (src / "en-4-blind.txt").write_text(_BLIND_EN, encoding="utf-8")
+    (src / "zh-5-blind.txt").write_text(_BLIND_ZH, encoding="utf-8")
+    manifest = build(tmp_path)
+    rows = [json.loads(line) for line in (tmp_path / "utterances.jsonl").read_text(encoding="utf-8").splitlines()]
+    before = {i["id"]: i for i in utterances()}
+    after = {i["id"]: i for i in rows}
+    assert all(after[k] == v for k, v in before.items())  # ids, texts and splits unchanged
+    new = [after[k] for k in after.keys() - before.keys()]
+    assert sorted(i["id"] for i in new) == ["sc-en-1453", "sc-en-1454", "sc-zh-1689", "sc-zh-1690"]
+    assert sorted(i["id"] for i in rows if i["split"] == "test") == sorted(i["id"] for i in new)
+    cells = manifest["test_cells"]
+    assert cells["threat_of_violence"]["en"] == {"positives": 1, "hard_negatives": 1}
+    assert cells["insult_or_abuse"]["zh"] == {"positives": 1, "hard_negatives": 1}
+    assert cells["insult_or_abuse"]["en"] == {"positives": 0, "hard_negatives": 0}
+
+
+def test_a_line_of_the_wrong_language_cannot_renumber_the_corpus(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conversations.txt").write_text("", encoding="utf-8")
+    (src / "en-9-blind.txt").write_text("@lang zh\n@split test\n@plain\n一句中文。\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="not in 'en'"):
+        build(tmp_path)
+
+
+def test_only_test_can_be_forced(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conversations.txt").write_text("", encoding="utf-8")
+    (src / "en-9.txt").write_text("@lang en\n@split train\n@plain\nHello.\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="@split 'train'"):
+        build(tmp_path)
+
+
+@pytest.mark.slow  # one training run: 15-60 s
+def test_training_reproduces_the_committed_model(tmp_path: Path) -> None:
+    """train.py is deterministic (keyed folds, seeded liblinear), so model.json is what it writes today."""
+    pytest.importorskip("sklearn")
+    from icss.reference.scripts._classifier import MODEL_PATH
+    from icss.reference.scripts.train import main
+
+    main(["--out", str(tmp_path / "model.json")])
+    assert (tmp_path / "model.json").read_bytes() == MODEL_PATH.read_bytes(), "model.json is stale: retrain"

@@ -21,7 +21,7 @@ def test_evaluator_reports_every_category_and_latency() -> None:
 
 
 def test_reference_meets_thresholds_on_dev() -> None:
-    """A regression guard on dev (the split the rules were developed on): recall ≥ 0.95, FPR ≤ 0.05."""
+    """A regression guard on dev (the rules were developed and the model trained on it): recall ≥ 0.95, FPR ≤ 0.05."""
     tally = evaluate(default_checker(), utterances("dev"), [])["tally"]
     pos = sum(t["pos"] for t in tally.values())
     assert sum(t["tp_sev"] for t in tally.values()) / pos >= 0.95
@@ -68,3 +68,27 @@ def test_harness_scores_a_target_over_http(tmp_path: Path) -> None:
     assert rows[("overall (micro)", "all")]["positives"] == sum(len(i["labels"]) for i in utterances("dev"))
     assert isinstance(print_report(scores, 0.95, 0.05, "dev"), bool)
     assert isinstance(httpx.Client, type)
+
+
+def test_an_empty_split_is_reported_not_passed() -> None:
+    """Corpus 1.2.0 without its blind sets: the test split is empty and the evaluator says so (exit 2)."""
+    from icss.reference.scripts.evaluate import empty_cells, main
+
+    assert main(["--split", "test"]) == 2
+    result = evaluate(default_checker(), [i for i in utterances("dev") if i["language"] == "zh"], [])
+    assert "threat_of_violence (en): no positives" in empty_cells(result)
+    assert not [c for c in empty_cells(result) if "(zh)" in c]
+    assert "EMPTY" in report(result)
+
+
+def test_harness_scores_count_empty_cells_as_not_met() -> None:
+    from icss.conformance._scripts_commands import Scores, print_report
+
+    scores = Scores()
+    for item in utterances("dev"):
+        if item["language"] == "zh":
+            scores.add(
+                item, {"violations": [{"category": c["category"], "severity": "blocking"} for c in item["labels"]]}
+            )
+    assert "discrimination (en): no hard negatives" in scores.empty_cells()
+    assert print_report(scores, 0.95, 0.05, "zh only") is False
