@@ -71,10 +71,9 @@ def test_harness_scores_a_target_over_http(tmp_path: Path) -> None:
 
 
 def test_an_empty_split_is_reported_not_passed() -> None:
-    """Corpus 1.2.0 without its blind sets: the test split is empty and the evaluator says so (exit 2)."""
-    from icss.reference.scripts.evaluate import empty_cells, main
+    """A split with empty cells (here: dev, Chinese only) is reported as EMPTY, never as met."""
+    from icss.reference.scripts.evaluate import empty_cells
 
-    assert main(["--split", "test"]) == 2
     result = evaluate(default_checker(), [i for i in utterances("dev") if i["language"] == "zh"], [])
     assert "threat_of_violence (en): no positives" in empty_cells(result)
     assert not [c for c in empty_cells(result) if "(zh)" in c]
