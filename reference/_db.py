@@ -7,17 +7,22 @@ arrive at the current schema.
 
 from __future__ import annotations
 
+import asyncio
+import queue
 import threading
-import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import anyio.to_thread
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, RootTransaction, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+T = TypeVar("T")
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -96,165 +101,141 @@ class GroupCommitError(RuntimeError):
     """The shared transaction a unit of work was part of could not be committed."""
 
 
-class _Batch:
-    """The units of work one commit acknowledges."""
-
-    __slots__ = ("done", "error")
-
-    def __init__(self) -> None:
-        self.done = threading.Event()
-        self.error: BaseException | None = None
-
-
-class _GroupCommit:
-    """SQLite group commit: concurrent units of work share one transaction and one fsync.
+class _Writer:
+    """SQLite's one writer, as a thread: units of work queue up, run one after another, commit in groups.
 
     With ``synchronous=FULL`` every SQLite commit waits for the disk (an fsync, several
     milliseconds on ordinary storage), and SQLite has one writer at a time: committing each
     request on its own caps a service at a few hundred writes a second however fast its code is.
-    Databases answer this with group commit (PostgreSQL's ``commit_delay``, InnoDB's binlog
-    group commit); this is the same for the embedded default. Units of work run one at a time,
-    each in a SAVEPOINT of a shared transaction, so a failing unit rolls back alone; a committer
-    thread commits the transaction once the units waiting for their turn have had it, and no
-    unit returns before the commit that covers it is on disk — a reply is never sent for work
-    that could still be lost. A unit that fails before the commit raises ``GroupCommitError``.
+    Databases answer this with group commit (PostgreSQL's ``commit_delay``, InnoDB's binlog group
+    commit); this is the same for the embedded default. The thread takes the units waiting in its
+    queue, runs each in a SAVEPOINT of one shared transaction (a failing unit rolls back alone),
+    and commits when the queue is empty or the batch is full. No unit's result is released before
+    the commit that covers it is on disk — a reply is never sent for work that could still be
+    lost — and if that commit fails, every unit of the batch fails with ``GroupCommitError``.
+    One thread, rather than request threads taking turns at a lock, also spares the interpreter
+    the hand-offs of a crowd of threads contending for the GIL.
     """
 
-    #: How long the committer lets queued units join a batch before it commits without them.
-    _GATHER_SECONDS = 0.002
+    #: At most this many units share one commit (bounds the latency a long queue adds).
+    MAX_BATCH = 64
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._turn = threading.Lock()
-        self._state = threading.Condition()
-        self._queued = 0  # units waiting for the turn
-        self._pending = 0  # units done in the open transaction, waiting for its commit
-        self._batch = _Batch()
+        self._queue: queue.SimpleQueue[tuple[Callable[[Session], Any], Future[Any]] | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._loop, name="icss-sqlite-writer", daemon=True)
         self._connection: Connection | None = None
-        self._transaction: RootTransaction | None = None
-        self._local = threading.local()
         self._closed = False
-        self._committer = threading.Thread(target=self._commit_loop, name="icss-group-commit", daemon=True)
-        self._committer.start()
+        self._thread.start()
 
-    @contextmanager
-    def unit(self) -> Iterator[Session]:
-        if getattr(self._local, "active", False):
+    def submit(self, work: Callable[[Session], T]) -> Future[T]:
+        if threading.current_thread() is self._thread:
             raise RuntimeError("a unit of work cannot open another one: it would wait for its own commit")
-        with self._state:
-            self._queued += 1
-        self._turn.acquire()
-        self._local.active = True
-        try:
-            with self._state:
-                self._queued -= 1
-                self._state.notify_all()
-            connection = self._open()
-            session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
-            try:
-                with session.begin():
-                    yield session
-            except BaseException:
-                if not self._alive():  # SQLite rolled the whole transaction back (e.g. disk full)
-                    self._fail(GroupCommitError("the shared transaction was aborted"))
-                raise
-            finally:
-                session.close()
-            batch = self._batch
-            with self._state:
-                self._pending += 1
-                self._state.notify_all()
-        finally:
-            self._local.active = False
-            self._turn.release()
-        batch.done.wait()
-        if batch.error is not None:
-            raise GroupCommitError("the unit of work could not be committed") from batch.error
+        if self._closed:
+            raise RuntimeError("the database is closed")
+        future: Future[T] = Future()
+        self._queue.put((work, future))
+        return future
 
-    def _open(self) -> Connection:
-        """The shared transaction, begun on first use (caller holds the turn)."""
+    def _loop(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                break
+            done: list[tuple[Future[Any], Any, BaseException | None]] = []
+            try:
+                transaction = self._begin()
+            except BaseException as exc:  # the database cannot be written (locked by another process, gone)
+                item[1].set_exception(exc)
+                continue
+            while True:
+                work, future = item
+                if future.set_running_or_notify_cancel():
+                    done.append(self._run_one(work, future))
+                if len(done) >= self.MAX_BATCH or not self._alive():
+                    break
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    self._queue.put(None)  # stop after this batch
+                    break
+            self._finish(transaction, done)
+
+    def _begin(self) -> RootTransaction:
         if self._connection is None:
             self._connection = self._engine.connect()
-        if self._transaction is None:
-            transaction = self._connection.begin()
-            try:
-                # pysqlite begins transactions lazily, at the first write: a SAVEPOINT outside a
-                # transaction would start (and its RELEASE end) a transaction of its own. An explicit
-                # BEGIN IMMEDIATE makes the savepoints nest and takes the write lock once per batch.
-                self._connection.exec_driver_sql("BEGIN IMMEDIATE")
-            except BaseException:
-                transaction.rollback()
-                raise
-            self._transaction = transaction
-        return self._connection
+        transaction = self._connection.begin()
+        try:
+            # pysqlite begins transactions lazily, at the first write: a SAVEPOINT outside a
+            # transaction would start (and its RELEASE end) a transaction of its own. An explicit
+            # BEGIN IMMEDIATE makes the savepoints nest and takes the write lock once per batch.
+            self._connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            transaction.rollback()
+            self._drop_connection()
+            raise
+        return transaction
+
+    def _run_one(
+        self, work: Callable[[Session], Any], future: Future[Any]
+    ) -> tuple[Future[Any], Any, BaseException | None]:
+        session = Session(bind=self._connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+        try:
+            with session.begin():
+                return future, work(session), None
+        except BaseException as exc:  # rolled back to its savepoint; answered after the commit, like the rest
+            return future, None, exc
+        finally:
+            session.close()
 
     def _alive(self) -> bool:
-        """Whether the shared transaction is still open in SQLite itself."""
-        if self._connection is None or self._transaction is None:
-            return True
+        """Whether the shared transaction is still open in SQLite itself (not rolled back by an error)."""
         try:
             return bool(self._connection.connection.dbapi_connection.in_transaction)  # type: ignore[union-attr]
         except Exception:
             return False
 
-    def _commit_loop(self) -> None:
-        while True:
-            with self._state:
-                while self._pending == 0 and not self._closed:
-                    self._state.wait()
-                if self._pending == 0 and self._closed:
-                    return
-                # Let the units already waiting for their turn join this commit.
-                deadline = time.monotonic() + self._GATHER_SECONDS
-                while self._queued and (left := deadline - time.monotonic()) > 0:
-                    self._state.wait(left)
-            with self._turn:
-                self._commit()
-
-    def _commit(self) -> None:
-        """Commit the shared transaction and release its units (caller holds the turn)."""
-        with self._state:
-            batch, self._batch, self._pending = self._batch, _Batch(), 0
-        transaction, self._transaction = self._transaction, None
+    def _finish(self, transaction: RootTransaction, done: list[tuple[Future[Any], Any, BaseException | None]]) -> None:
+        failure: BaseException | None = None
         try:
-            if transaction is not None:
-                transaction.commit()
+            if not self._alive():
+                raise GroupCommitError("the shared transaction was aborted")
+            transaction.commit()
         except BaseException as exc:
-            batch.error = exc
-            self._reset()
-        batch.done.set()
+            failure = exc
+            try:
+                if transaction.is_active:
+                    transaction.rollback()
+            finally:
+                self._drop_connection()
+                _run_rollback_hooks()
+        for future, result, error in done:
+            if failure is not None:
+                lost = GroupCommitError("the unit of work could not be committed")
+                lost.__cause__ = failure
+                future.set_exception(lost)
+            elif error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(result)
 
-    def _fail(self, error: BaseException) -> None:
-        """Roll the shared transaction back and fail every unit waiting for it (caller holds the turn)."""
-        with self._state:
-            batch, self._batch, self._pending = self._batch, _Batch(), 0
-        batch.error = error
-        self._reset()
-        batch.done.set()
-
-    def _reset(self) -> None:
-        transaction, self._transaction = self._transaction, None
+    def _drop_connection(self) -> None:
         connection, self._connection = self._connection, None
-        try:
-            if transaction is not None and transaction.is_active:
-                transaction.rollback()
-        finally:
-            if connection is not None:
-                connection.invalidate()
-                connection.close()
-        _run_rollback_hooks()
+        if connection is not None:
+            connection.invalidate()
+            connection.close()
 
     def close(self) -> None:
-        with self._state:
-            self._closed = True
-            self._state.notify_all()
-        self._committer.join(timeout=30)
-        with self._turn:
-            if self._transaction is not None:
-                self._commit()
-            if self._connection is not None:
-                self._connection.close()
-                self._connection = None
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.put(None)
+        self._thread.join(timeout=30)
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
 
 class Database:
@@ -265,9 +246,9 @@ class Database:
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # SQLite has one writer at a time: this process's units of work take turns and share
-        # commits (see _GroupCommit). PostgreSQL locks rows, so its units run side by side, each in
+        # commits (see _Writer). PostgreSQL locks rows, so its units run side by side, each in
         # its own transaction.
-        self._group = _GroupCommit(self.engine) if url.startswith("sqlite") else None
+        self._writer = _Writer(self.engine) if url.startswith("sqlite") else None
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -275,24 +256,28 @@ class Database:
         with self._sessions() as session, session.begin():
             yield session
 
-    @contextmanager
-    def unit(self) -> Iterator[Session]:
-        """A unit of work: committed (durably) before this returns, or rolled back on any error.
+    def run(self, work: Callable[[Session], T]) -> T:
+        """Run ``work(session)`` as a unit of work and return its result once it is committed (durably).
 
-        What a request does goes through here. On SQLite it joins a group commit; elsewhere it
-        is an ordinary session.
+        What a request does goes through here (or ``run_async``). On SQLite it joins a group
+        commit in the writer thread; elsewhere it is an ordinary transaction in the calling thread.
+        Any error rolls the unit back and is raised here.
         """
-        if self._group is None:
+        if self._writer is None:
             with self.session() as session:
-                yield session
-        else:
-            with self._group.unit() as session:
-                yield session
+                return work(session)
+        return self._writer.submit(work).result()
+
+    async def run_async(self, work: Callable[[Session], T]) -> T:
+        """``run`` for the event loop: the unit runs in the writer thread or in a worker thread."""
+        if self._writer is None:
+            return await anyio.to_thread.run_sync(self.run, work)
+        return await asyncio.wrap_future(self._writer.submit(work))
 
     def migrate(self) -> None:
         migrate(self.engine)
 
     def dispose(self) -> None:
-        if self._group is not None:
-            self._group.close()
+        if self._writer is not None:
+            self._writer.close()
         self.engine.dispose()

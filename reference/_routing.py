@@ -25,7 +25,6 @@ from jsonschema.protocols import Validator
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from icss.spec import SCHEMA_BASE, openapi_document, schema_registry
 
@@ -349,7 +348,7 @@ def _endpoint(ctx: ServiceContext, op: Operation, handler: Handler) -> Callable[
             body: Any = None
             if schema_name is not None:
                 raw, body = await _bodies.body(request, schema_name, ctx.settings.max_body_bytes, allow_form=allow_form)
-            reply = await run_in_threadpool(_run, ctx, op, handler, principal, request, body, raw)
+            reply = await ctx.db.run_async(_work(ctx, op, handler, principal, request, body, raw))
         except Problem as problem:
             if (
                 problem.kind == "validation-failed"
@@ -364,7 +363,7 @@ def _endpoint(ctx: ServiceContext, op: Operation, handler: Handler) -> Callable[
             # A refused or failed call is audited too (its own transaction: the handler's rolled back).
             # (Not a throttled one: under a flood, writing an audit row per refusal would feed the flood.)
             if problem.status != 429 and (principal is not None or problem.status in (401, 403)):
-                await run_in_threadpool(_audit_denied, ctx, op, request, problem.status, principal)
+                await ctx.db.run_async(_denial_record(op, request, problem.status, principal))
             return problem_response(problem, request)
         except Exception as exc:  # a bug: answered here, so no traceback (which may quote values) is logged
             _log.error("unhandled %s in %s", type(exc).__name__, op.operation_id)
@@ -375,7 +374,7 @@ def _endpoint(ctx: ServiceContext, op: Operation, handler: Handler) -> Callable[
     return endpoint
 
 
-def _run(
+def _work(
     ctx: ServiceContext,
     op: Operation,
     handler: Handler,
@@ -383,43 +382,46 @@ def _run(
     request: Request,
     body: Any,
     raw: bytes,
-) -> Reply:
-    with ctx.db.unit() as session:
+) -> Callable[[Session], Reply]:
+    """The request as a unit of work: the handler, the idempotency record and the audit row, in one transaction."""
+    params = dict(request.path_params)
+    query = dict(request.query_params)
+    headers = {k.lower(): v for k, v in request.headers.items()}
+
+    def work(session: Session) -> Reply:
         call = Call(
             ctx=ctx,
             operation=op,
             principal=principal,
-            params=dict(request.path_params),
-            query=dict(request.query_params),
+            params=params,
+            query=query,
             body=body,
-            headers={k.lower(): v for k, v in request.headers.items()},
+            headers=headers,
             session=session,
         )
         reply = _replay_or_run(call, raw, lambda: handler(call))
         _audit(call, reply.status, reply.resource_id)
         return reply
 
+    return work
 
-def _audit_denied(
-    ctx: ServiceContext, op: Operation, request: Request, status: int, principal: Principal | None
-) -> None:
+
+def _denial_record(
+    op: Operation, request: Request, status: int, principal: Principal | None
+) -> Callable[[Session], None]:
     """Denied and failed attempts are audited too: they are what an auditor looks for."""
-    with ctx.db.unit() as session:
-        session.add(
-            AuditRecord(
-                tenant_id=principal.tenant_id if principal else None,
-                at=datetime.now(UTC),
-                actor=principal.client_id if principal else "anonymous",
-                role=principal.role if principal else "-",
-                operation=op.operation_id,
-                # A call that failed for another reason names no existing resource, and the identifier sent may
-                # be anything, even personal data (DS-06): only refusals keep it, as what was attempted.
-                resource_id=_resource_id(next(iter(request.path_params.values()), None))
-                if status in (401, 403)
-                else None,
-                status=status,
-            )
-        )
+    record = AuditRecord(
+        tenant_id=principal.tenant_id if principal else None,
+        at=datetime.now(UTC),
+        actor=principal.client_id if principal else "anonymous",
+        role=principal.role if principal else "-",
+        operation=op.operation_id,
+        # A call that failed for another reason names no existing resource, and the identifier sent may
+        # be anything, even personal data (DS-06): only refusals keep it, as what was attempted.
+        resource_id=_resource_id(next(iter(request.path_params.values()), None)) if status in (401, 403) else None,
+        status=status,
+    )
+    return lambda session: session.add(record)
 
 
 def mount(app: FastAPI, ctx: ServiceContext) -> None:

@@ -12,6 +12,7 @@ is called by the application factory.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
@@ -19,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect
-from starlette.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session
 from starlette.websockets import WebSocketState
 
 from icss.spec import validator
@@ -220,68 +221,67 @@ def _stream_principal(ws: WebSocket, ctx: ServiceContext) -> Principal:
     return principal
 
 
-def _stream_verdict(ctx: ServiceContext, tenant_id: str, body: dict[str, Any]) -> dict[str, Any]:
+def _stream_verdict(session: Session, ctx: ServiceContext, tenant_id: str, body: dict[str, Any]) -> dict[str, Any]:
     """One verdict; a blocking violation by the collector or AI agent also alerts the supervisor (SC-13)."""
-    with ctx.db.unit() as session:
-        tenant = session.get(Tenant, tenant_id)
-        if tenant is None:
-            raise Problem("unauthenticated", "the tenant of this credential no longer exists")
-        now = tenant_now(tenant)
-        out = _check_one(body, tenant.profile)
-        doc = _result(out, now, client_ref=body.get("client_ref"), evidence_index=None)
-        if not (out.verdict == "block" and body["speaker_role"] in JUDGED):
-            doc["evidence_index"] = _evidence.record(
-                session,
-                tenant_id,
-                "script_check",
-                _evidence_payload(body, out, doc["check_id"]),
+    tenant = session.get(Tenant, tenant_id)
+    if tenant is None:
+        raise Problem("unauthenticated", "the tenant of this credential no longer exists")
+    now = tenant_now(tenant)
+    out = _check_one(body, tenant.profile)
+    doc = _result(out, now, client_ref=body.get("client_ref"), evidence_index=None)
+    if not (out.verdict == "block" and body["speaker_role"] in JUDGED):
+        doc["evidence_index"] = _evidence.record(
+            session,
+            tenant_id,
+            "script_check",
+            _evidence_payload(body, out, doc["check_id"]),
+            debtor_id=None,
+            at=now,
+        )
+    else:
+        blocking = [v for v in out.violations if v.severity == "blocking"]
+        conversation = body.get("conversation_id") or "-"
+        payload = _evidence_payload(body, out, doc["check_id"]) | {
+            "alert": True,
+            "blocking_categories": sorted({v.category for v in blocking}),
+        }
+        index = _evidence.record(session, tenant_id, "script_alert", payload, debtor_id=None, at=now)
+        doc["evidence_index"] = index
+        channel = (body.get("context") or {}).get("channel") or (
+            "ai_voice" if body["speaker_role"] == "ai_agent" else "call"
+        )
+        named = ", ".join(f"{v.category} ({v.indicator})" for v in blocking)
+        # Fault sc_stream_no_alert (test mode): a blocking utterance raises no supervisor alert.
+        add_alert = session.add if not ctx.fault("sc_stream_no_alert") else (lambda _row: None)
+        add_alert(
+            OutboxMessage(
+                id=new_id("msg"),
+                tenant_id=tenant_id,
+                attempt_id=None,
                 debtor_id=None,
-                at=now,
-            )
-        else:
-            blocking = [v for v in out.violations if v.severity == "blocking"]
-            conversation = body.get("conversation_id") or "-"
-            payload = _evidence_payload(body, out, doc["check_id"]) | {
-                "alert": True,
-                "blocking_categories": sorted({v.category for v in blocking}),
-            }
-            index = _evidence.record(session, tenant_id, "script_alert", payload, debtor_id=None, at=now)
-            doc["evidence_index"] = index
-            channel = (body.get("context") or {}).get("channel") or (
-                "ai_voice" if body["speaker_role"] == "ai_agent" else "call"
-            )
-            named = ", ".join(f"{v.category} ({v.indicator})" for v in blocking)
-            # Fault sc_stream_no_alert (test mode): a blocking utterance raises no supervisor alert.
-            add_alert = session.add if not ctx.fault("sc_stream_no_alert") else (lambda _row: None)
-            add_alert(
-                OutboxMessage(
-                    id=new_id("msg"),
-                    tenant_id=tenant_id,
-                    attempt_id=None,
-                    debtor_id=None,
-                    debt_id=None,
-                    contact_point_id=None,
-                    channel=channel,
-                    recipient="supervisor@***",  # masked form required by outbox-message; alerts name a role
-                    purpose="supervisor_alert",
-                    content=ctx.cipher.seal_text(
-                        f"Blocking script violation in conversation {conversation} by {body['speaker_role']}: {named}. "
-                        f"Check {doc['check_id']}; the utterance was "
-                        + (
-                            "held back from the debtor."
-                            if body["speaker_role"] == "ai_agent"
-                            else "flagged; stop prompt sent."
-                        ),
-                        tenant=tenant_id,
-                        field="outbox.content",
+                debt_id=None,
+                contact_point_id=None,
+                channel=channel,
+                recipient="supervisor@***",  # masked form required by outbox-message; alerts name a role
+                purpose="supervisor_alert",
+                content=ctx.cipher.seal_text(
+                    f"Blocking script violation in conversation {conversation} by {body['speaker_role']}: {named}. "
+                    f"Check {doc['check_id']}; the utterance was "
+                    + (
+                        "held back from the debtor."
+                        if body["speaker_role"] == "ai_agent"
+                        else "flagged; stop prompt sent."
                     ),
-                    ai_generated=False,
-                    sent_at=now,
-                    evidence_index=index,
-                    seq=index,
-                )
+                    tenant=tenant_id,
+                    field="outbox.content",
+                ),
+                ai_generated=False,
+                sent_at=now,
+                evidence_index=index,
+                seq=index,
             )
-        return doc
+        )
+    return doc
 
 
 async def _stream(ws: WebSocket) -> None:
@@ -308,7 +308,9 @@ async def _stream(ws: WebSocket) -> None:
                 await ws.close(code=1007, reason=f"not a script-check-request: {errors[0]}"[:120])
                 return
             try:
-                doc = await run_in_threadpool(_stream_verdict, ctx, tenant_id, body)
+                doc = await ctx.db.run_async(
+                    functools.partial(_stream_verdict, ctx=ctx, tenant_id=tenant_id, body=body)
+                )
             except Problem as problem:
                 await ws.close(code=1008, reason=(problem.detail or problem.title)[:120])
                 return

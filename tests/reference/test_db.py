@@ -1,0 +1,136 @@
+"""Units of work on the embedded SQLite default: one writer thread, group commit, failures kept apart."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.orm import Session
+
+from icss.reference import _db
+from icss.reference._db import Database, GroupCommitError
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    database = Database(f"sqlite:///{tmp_path / 'units.sqlite3'}")
+    with database.engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE item (name TEXT PRIMARY KEY)")
+    yield database
+    database.dispose()
+
+
+def _insert(name: str) -> Any:
+    def work(session: Session) -> str:
+        session.execute(text("INSERT INTO item (name) VALUES (:n)"), {"n": name})
+        return name
+
+    return work
+
+
+def _names(db: Database) -> set[str]:
+    """What is on disk, read through a connection of its own (not the writer's)."""
+    with db.engine.connect() as connection:
+        return {row[0] for row in connection.exec_driver_sql("SELECT name FROM item")}
+
+
+def test_a_unit_is_committed_before_its_result_returns(db: Database) -> None:
+    assert db.run(_insert("a")) == "a"
+    assert _names(db) == {"a"}
+
+
+def test_concurrent_units_share_commits(db: Database) -> None:
+    commits: list[int] = []
+    event.listen(db.engine, "commit", lambda _conn: commits.append(1))
+    gate = threading.Event()
+
+    def slow_first(session: Session) -> None:
+        gate.wait(5)  # while this unit runs, the others queue up behind it
+        session.execute(text("INSERT INTO item (name) VALUES ('first')"))
+
+    first = threading.Thread(target=db.run, args=(slow_first,))
+    first.start()
+    others = [threading.Thread(target=db.run, args=(_insert(f"u{i}"),)) for i in range(20)]
+    for thread in others:
+        thread.start()
+    gate.set()
+    for thread in [first, *others]:
+        thread.join(10)
+    assert _names(db) == {"first", *(f"u{i}" for i in range(20))}
+    assert len(commits) < 21, "every unit paid for a commit of its own"
+
+
+def test_a_failing_unit_rolls_back_alone(db: Database) -> None:
+    def failing(session: Session) -> None:
+        session.execute(text("INSERT INTO item (name) VALUES ('doomed')"))
+        raise ValueError("the handler refused")
+
+    gate = threading.Event()
+    results: dict[str, Any] = {}
+
+    def hold(session: Session) -> None:
+        gate.wait(5)
+
+    def run(name: str, work: Any) -> None:
+        try:
+            results[name] = db.run(work)
+        except Exception as exc:
+            results[name] = exc
+
+    threads = [threading.Thread(target=run, args=("hold", hold))]
+    threads[0].start()
+    threads += [
+        threading.Thread(target=run, args=("before", _insert("before"))),
+        threading.Thread(target=run, args=("failing", failing)),
+        threading.Thread(target=run, args=("after", _insert("after"))),
+    ]
+    for thread in threads[1:]:
+        thread.start()
+    gate.set()
+    for thread in threads:
+        thread.join(10)
+    assert isinstance(results["failing"], ValueError)
+    assert (results["before"], results["after"]) == ("before", "after")
+    assert _names(db) == {"before", "after"}
+
+
+def test_a_failed_commit_fails_every_unit_of_the_batch_and_drops_caches(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dropped: list[int] = []
+    monkeypatch.setattr(_db, "ROLLBACK_HOOKS", [lambda: dropped.append(1)])
+
+    def refuse(_conn: Any) -> None:
+        raise OSError("disk full")
+
+    event.listen(db.engine, "commit", refuse)
+    with pytest.raises(GroupCommitError):
+        db.run(_insert("lost"))
+    assert dropped == [1]
+    event.remove(db.engine, "commit", refuse)
+    assert _names(db) == set()
+    assert db.run(_insert("next")) == "next"  # the writer recovers with a fresh connection
+    assert _names(db) == {"next"}
+
+
+def test_a_unit_cannot_open_another(db: Database) -> None:
+    def nested(session: Session) -> None:
+        db.run(_insert("inner"))
+
+    with pytest.raises(RuntimeError, match="cannot open another"):
+        db.run(nested)
+
+
+async def _run_async(db: Database) -> str:
+    return await db.run_async(_insert("async"))
+
+
+def test_run_async_answers_on_the_event_loop(db: Database) -> None:
+    import asyncio
+
+    assert asyncio.run(_run_async(db)) == "async"
+    assert _names(db) == {"async"}
