@@ -1,0 +1,92 @@
+"""The schemathesis probe (conformance/_fuzz.py): what it generates, and that each of its checks fails
+on a mutant that only it finds — the hand-written check of the same indicator passes there."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from icss.conformance import Outcome
+from icss.conformance._fuzz import _bundled_document, cases
+from icss.spec import openapi_document
+
+from .conftest import run_harness
+from .mutants import MUTANTS
+
+
+def _refs(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                yield value
+            else:
+                yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
+
+
+def _resolve(document: dict[str, Any], pointer: str) -> Any:
+    node: Any = document
+    for part in pointer.removeprefix("#/").split("/"):
+        key = part.replace("~1", "/").replace("~0", "~")
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    return node
+
+
+def test_the_document_schemathesis_reads_is_self_contained() -> None:
+    """No reference leaves the document, so schemathesis never reads a file or the network to resolve one."""
+    document = _bundled_document()
+    refs = set(_refs(document))
+    assert refs, "the bundled document has no references at all: the inlining lost them"
+    outside = sorted(r for r in refs if not r.startswith("#/"))
+    assert outside == []
+    for ref in refs:
+        assert _resolve(document, ref) is not None, ref
+
+
+@pytest.mark.parametrize("mode", ["positive", "negative"])
+def test_every_http_operation_gets_generated_cases(mode: str) -> None:
+    generated, unprobed = cases(mode)
+    assert unprobed == ()
+    declared = {
+        op["operationId"]
+        for item in openapi_document()["paths"].values()
+        for op in item.values()
+        if isinstance(op, dict) and "operationId" in op
+    }
+    assert {c.operation_id for c in generated} == declared - {"streamScriptChecks"}
+    assert all(c.mode == mode for c in generated)
+    assert cases(mode) is cases(mode)  # generated once per process, shared by every run
+
+
+@pytest.mark.parametrize(
+    ("mutant_name", "probe", "hand_written"),
+    [
+        ("op_categories_off_schema", "op.generated_valid_requests_conform", "op.responses_match_openapi"),
+        ("op_long_id_500", "op.generated_malformed_requests_rejected", "op.malformed_input_gets_problem_documents"),
+    ],
+)
+def test_each_probe_fails_on_a_mutant_only_it_finds(
+    mutant_name: str, probe: str, hand_written: str, tmp_path: Path
+) -> None:
+    mutant = MUTANTS[mutant_name]
+    result = run_harness(tmp_path, profile=mutant.profile, level=mutant.level, wrap=mutant.wrap, only=mutant.breaks)
+    checks = {c.name: c for r in result.indicators for c in r.checks}
+    assert checks[hand_written].outcome is Outcome.PASS, checks[hand_written].message
+    found = checks[probe]
+    assert found.outcome is Outcome.FAIL, found.message
+    assert "schemathesis-generated" in found.message
+    # The excerpt shows the offending exchange, not merely the last requests sent.
+    offending = found.exchanges[-1]
+    if mutant_name == "op_categories_off_schema":
+        assert "listScriptCategories" in found.message
+        assert "default_severity" in found.message
+        assert (offending.path, offending.status) == ("/script-checks/categories", 200)
+    else:
+        assert "getIncident" in found.message
+        assert offending.path.startswith("/incidents/")
+        assert offending.status == 500
