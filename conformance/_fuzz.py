@@ -9,8 +9,8 @@ timeouts and sizes, no redirects, redacted evidence) with a sandbox token of the
 ``x-icss-roles`` admits, and judges each response with schemathesis' response checks.
 
 Why the coverage generator and not hypothesis search: it is deterministic (a run is
-reproducible), and after its first use in a process it costs almost nothing, because the cases
-are a function of the standard alone and are cached here (:func:`cases`). Why through
+reproducible), and the cases are a function of the standard and the schemathesis version alone,
+so they are generated once and then read from a cache file (:func:`cases`). Why through
 ``Target`` and not schemathesis' own transport: the harness' rule is that every byte sent to a
 target goes through one bounded client whose exchanges become evidence.
 
@@ -24,14 +24,18 @@ from __future__ import annotations
 
 import copy
 import functools
+import hashlib
 import itertools
+import json
+import os
+import pickle
 import re
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import urldefrag, urlencode, urljoin
 
 import httpx
 
@@ -45,14 +49,12 @@ if TYPE_CHECKING:
 
     from ._context import CheckContext
 
-__all__ = ["GeneratedCase", "cases", "probe_malformed_requests", "probe_valid_requests"]
+__all__ = ["GeneratedCase", "cache_path", "cases", "probe_malformed_requests", "probe_valid_requests"]
 
 #: Cases per operation and mode. Small on purpose: the coverage generator yields its most telling
 #: case first (the example or default valid request; the first kind of violation), and the whole
 #: probe has to stay within a few seconds of a certification run.
 CASES_PER_OPERATION = {"positive": 2, "negative": 3}
-#: Generation stops taking cases of an operation once this much time went into it (one case at least).
-_GENERATION_BUDGET_S = 0.25
 #: Operations that are not plain request/response exchanges: streamScriptChecks is a WebSocket
 #: upgrade (its own check, SC-13, speaks the protocol).
 _NOT_HTTP = frozenset({"streamScriptChecks"})
@@ -145,35 +147,36 @@ def _roles() -> dict[str, str | None]:
 def _first_cases(schema: BaseSchema, operation: Any, mode: str) -> list[Case[Any]]:
     from schemathesis import GenerationMode
 
-    started = time.perf_counter()
-    taken: list[Case[Any]] = []
     generated = schema.iter_coverage_cases(
         operation,
         generation_modes=[GenerationMode(mode)],
         generation_config=schema.config.generation_for(operation=operation),
     )
-    for case in itertools.islice(generated, CASES_PER_OPERATION[mode]):
-        taken.append(case)
-        if time.perf_counter() - started > _GENERATION_BUDGET_S:
-            break
-    return taken
+    return list(itertools.islice(generated, CASES_PER_OPERATION[mode]))
 
 
-@functools.cache
-def _generated(mode: str) -> tuple[tuple[GeneratedCase, ...], tuple[str, ...]]:
+def _operations(schema: BaseSchema) -> Iterator[tuple[str, Any | None, str]]:
+    """(operationId, operation or None when schemathesis cannot load it, why not) of every HTTP operation."""
     from schemathesis.core.result import Ok
 
+    for result in schema.get_all_operations():
+        if not isinstance(result, Ok):
+            yield "", None, f"an operation schemathesis cannot load ({result.err()})"
+            continue
+        operation = result.ok()
+        operation_id = str(operation.definition.raw.get("operationId", operation.label))
+        if operation_id not in _NOT_HTTP:
+            yield operation_id, operation, ""
+
+
+def _generate(mode: str) -> tuple[tuple[GeneratedCase, ...], tuple[str, ...]]:
     schema = _schema()
     made: list[GeneratedCase] = []
     unprobed: list[str] = []
     roles = _roles()
-    for result in schema.get_all_operations():
-        if not isinstance(result, Ok):
-            unprobed.append(f"an operation schemathesis cannot load ({result.err()})")
-            continue
-        operation = result.ok()
-        operation_id = str(operation.definition.raw.get("operationId", operation.label))
-        if operation_id in _NOT_HTTP:
+    for operation_id, operation, why_not in _operations(schema):
+        if operation is None:
+            unprobed.append(why_not)
             continue
         try:
             found = _first_cases(schema, operation, mode)
@@ -194,11 +197,123 @@ def _generated(mode: str) -> tuple[tuple[GeneratedCase, ...], tuple[str, ...]]:
     return tuple(made), tuple(unprobed)
 
 
+# -- the cache of generated cases ------------------------------------------------------------------------
+# Generating costs seconds of CPU (schemathesis canonicalises every schema, recordEvent's 21 conditional
+# branches above all), yet the cases are a function of the standard, the schemathesis version and the
+# numbers above alone. They are kept in a cache file named after a digest of exactly those, beside
+# other per-user caches; a missing, stale or unreadable file only means generating again.
+
+_CACHE_FORMAT = 1
+
+
+def cache_path() -> Path:
+    """Where the generated cases of this standard and schemathesis version are cached."""
+    import schemathesis
+
+    base = os.environ.get("ICSS_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "icss"
+    )
+    digest = hashlib.sha256(
+        json.dumps(
+            [_CACHE_FORMAT, schemathesis.__version__, CASES_PER_OPERATION, _bundled_document()],
+            sort_keys=True,
+            default=str,
+        ).encode()
+    ).hexdigest()[:24]
+    return Path(base) / f"schemathesis-cases-{digest}.pickle"
+
+
+def _frozen(generated: tuple[GeneratedCase, ...]) -> list[tuple[Any, ...]]:
+    from schemathesis.core import NotSet
+
+    return [
+        (
+            g.operation_id,
+            g.mode,
+            g.description,
+            g.role,
+            g.case.method,
+            g.case.path_parameters,
+            dict(g.case.headers or {}),
+            g.case.cookies,
+            g.case.query,
+            None if isinstance(g.case.body, NotSet) else (g.case.body,),  # NOT_SET is compared by identity
+            g.case.media_type,
+            g.case.meta,
+        )
+        for g in generated
+    ]
+
+
+def _thawed(rows: list[tuple[Any, ...]]) -> tuple[GeneratedCase, ...]:
+    operations = {operation_id: op for operation_id, op, _ in _operations(_schema()) if op is not None}
+    made = []
+    for (
+        operation_id,
+        mode,
+        description,
+        role,
+        method,
+        path_parameters,
+        headers,
+        cookies,
+        query,
+        body,
+        media,
+        meta,
+    ) in rows:
+        fields: dict[str, Any] = {"body": body[0]} if body is not None else {}
+        case = operations[operation_id].Case(
+            method=method,
+            path_parameters=path_parameters,
+            headers=headers,
+            cookies=cookies,
+            query=query,
+            media_type=media,
+            _meta=meta,
+            **fields,
+        )
+        made.append(GeneratedCase(operation_id, mode, description, role, case))
+    return tuple(made)
+
+
+def _load(path: Path, mode: str) -> tuple[tuple[GeneratedCase, ...], tuple[str, ...]] | None:
+    try:
+        with path.open("rb") as file:
+            stored = pickle.load(file)  # noqa: S301 - the harness' own cache file, in the user's cache folder
+        rows, unprobed = stored[mode]
+        return _thawed(rows), tuple(unprobed)
+    except Exception:  # missing, stale, truncated or from another version: generate instead
+        return None
+
+
+def _store(path: Path, generated: dict[str, tuple[tuple[GeneratedCase, ...], tuple[str, ...]]]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        with partial.open("wb") as file:
+            pickle.dump({mode: (_frozen(made), list(unprobed)) for mode, (made, unprobed) in generated.items()}, file)
+        partial.replace(path)  # atomic: a concurrent reader sees the old file or the new one
+    except Exception:  # noqa: S110 - a read-only or full disk only costs the next run the generation
+        pass
+
+
+@functools.cache
+def _generated() -> dict[str, tuple[tuple[GeneratedCase, ...], tuple[str, ...]]]:
+    path = cache_path()
+    loaded = {mode: _load(path, mode) for mode in CASES_PER_OPERATION}
+    if all(found is not None for found in loaded.values()):
+        return {mode: found for mode, found in loaded.items() if found is not None}
+    made = {mode: _generate(mode) for mode in CASES_PER_OPERATION}
+    _store(path, made)
+    return made
+
+
 def cases(mode: str) -> tuple[tuple[GeneratedCase, ...], tuple[str, ...]]:
     """The generated cases of ``mode`` for every operation, and the operations that could not be probed.
 
-    Generated once per process (the cases depend on the standard alone) under a lock, so checks
-    running in parallel share one generation — and one import of schemathesis, whose modules
+    Made once per process — read from the cache file, or generated and cached — under a lock, so
+    checks running in parallel share one generation and one import of schemathesis, whose modules
     import each other in an order two threads must not interleave.
     """
     with _LOCK:
@@ -206,7 +321,7 @@ def cases(mode: str) -> tuple[tuple[GeneratedCase, ...], tuple[str, ...]]:
         import schemathesis.core.failures
         import schemathesis.specs.openapi.checks  # noqa: F401 - imported here, under the lock
 
-        return _generated(mode)
+        return _generated()[mode]
 
 
 # -- sending and judging ------------------------------------------------------------------------------
@@ -233,7 +348,10 @@ def _request_parts(case: Case[Any], ids: dict[str, str]) -> tuple[str, str, dict
         kwargs["json_body"] = sent["json"]
     elif sent.get("data") is not None:
         data = sent["data"]
-        kwargs["content"] = data if isinstance(data, bytes) else str(data).encode()
+        if isinstance(data, dict):  # application/x-www-form-urlencoded (issueToken)
+            kwargs["content"] = urlencode(data, doseq=True).encode()
+        else:
+            kwargs["content"] = data if isinstance(data, bytes) else str(data).encode()
     return str(sent["method"]), path, kwargs
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from icss.conformance import Outcome
+from icss.conformance import Outcome, _fuzz
 from icss.conformance._fuzz import _bundled_document, cases
 from icss.spec import openapi_document
 
@@ -61,6 +61,36 @@ def test_every_http_operation_gets_generated_cases(mode: str) -> None:
     assert {c.operation_id for c in generated} == declared - {"streamScriptChecks"}
     assert all(c.mode == mode for c in generated)
     assert cases(mode) is cases(mode)  # generated once per process, shared by every run
+
+
+def test_cached_cases_are_the_generated_ones(tmp_path: Path) -> None:
+    """A case read back from the cache file sends the same request and keeps schemathesis' metadata
+    (negative_data_rejection needs it to know which part of a request was made invalid)."""
+    generated = {mode: cases(mode) for mode in _fuzz.CASES_PER_OPERATION}
+    path = tmp_path / "cases.pickle"
+    _fuzz._store(path, generated)
+    for mode, (made, unprobed) in generated.items():
+        loaded = _fuzz._load(path, mode)
+        assert loaded is not None
+        back, back_unprobed = loaded
+        assert back_unprobed == unprobed
+        assert len(back) == len(made)
+        for original, again in zip(made, back, strict=True):
+            assert (again.operation_id, again.description, again.role) == (
+                original.operation_id,
+                original.description,
+                original.role,
+            )
+            sent, resent = _fuzz._request_parts(original.case, {}), _fuzz._request_parts(again.case, {})
+            assert resent == sent
+            assert again.case.meta == original.case.meta
+
+
+def test_an_unreadable_cache_file_means_generating_again(tmp_path: Path) -> None:
+    path = tmp_path / "cases.pickle"
+    path.write_bytes(b"not a pickle")
+    assert _fuzz._load(path, "positive") is None
+    assert _fuzz._load(tmp_path / "missing.pickle", "negative") is None
 
 
 @pytest.mark.parametrize(
