@@ -127,14 +127,20 @@ class Target:
                 f"{response.headers.get('location', '?')}; the harness does not follow redirects"
             )
         if record is not None:
+            # Decoded and redacted only if the exchange is ever read (see Exchange), with the canaries known
+            # by then: a check's own list (it only grows), or a copy of whatever else was passed.
+            media, content = response.headers.get("content-type", ""), response.content
+            marks = canaries if isinstance(canaries, list) else list(canaries)
             record.append(
                 Exchange(
-                    method=method,
-                    path=path,
-                    status=response.status_code,
-                    request_body=redact(json_body, canaries) if json_body is not None else None,
-                    response_body=redact(_body(response), canaries),
+                    method,
+                    path,
+                    response.status_code,
                     elapsed_ms=elapsed,
+                    settle=lambda: (
+                        redact(json_body, marks) if json_body is not None else None,
+                        redact(_body(media, content), marks),
+                    ),
                 )
             )
         return response
@@ -143,14 +149,13 @@ class Target:
         self.client.close()
 
 
-def _body(response: httpx.Response) -> Any:
-    media = response.headers.get("content-type", "")
+def _body(media: str, content: bytes) -> Any:
     if "json" in media:
         try:
-            return json.loads(response.content)
+            return json.loads(content)
         except ValueError:
-            return response.text[:500]
-    return response.text[:500] if response.content else None
+            return content[:2000].decode("utf-8", "replace")[:500]
+    return content[:2000].decode("utf-8", "replace")[:500] if content else None
 
 
 class StreamSession:
