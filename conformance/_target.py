@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 
 from ._outcomes import Exchange, TargetError
+from ._transport import StdlibTransport
 
 API_BASE = "/icss/v1"
 MAX_RESPONSE_BYTES = 2_000_000
@@ -69,7 +70,9 @@ class Target:
         if client is None:
             if url is None:
                 raise ValueError("a Target needs a URL or a client")
-            client = httpx.Client(base_url=url.rstrip("/"), timeout=timeout, follow_redirects=False)
+            client = httpx.Client(
+                base_url=url.rstrip("/"), timeout=timeout, follow_redirects=False, transport=StdlibTransport()
+            )
         self.client = client
         self.url = url or str(client.base_url)
         self.timeout = timeout
