@@ -49,7 +49,14 @@ if TYPE_CHECKING:
 
     from ._context import CheckContext
 
-__all__ = ["GeneratedCase", "cache_path", "cases", "probe_malformed_requests", "probe_valid_requests"]
+__all__ = [
+    "GeneratedCase",
+    "cache_path",
+    "cases",
+    "cases_source",
+    "probe_malformed_requests",
+    "probe_valid_requests",
+]
 
 #: Cases per operation and mode. Small on purpose: the coverage generator yields its most telling
 #: case first (the example or default valid request; the first kind of violation), and the whole
@@ -298,15 +305,25 @@ def _store(path: Path, generated: dict[str, tuple[tuple[GeneratedCase, ...], tup
         pass
 
 
+_SOURCE: list[str] = []  # where this process' cases came from (for benchmarks/certify.py)
+
+
 @functools.cache
 def _generated() -> dict[str, tuple[tuple[GeneratedCase, ...], tuple[str, ...]]]:
     path = cache_path()
     loaded = {mode: _load(path, mode) for mode in CASES_PER_OPERATION}
     if all(found is not None for found in loaded.values()):
+        _SOURCE.append(f"read from {path}")
         return {mode: found for mode, found in loaded.items() if found is not None}
     made = {mode: _generate(mode) for mode in CASES_PER_OPERATION}
     _store(path, made)
+    _SOURCE.append(f"generated and written to {path}")
     return made
+
+
+def cases_source() -> str | None:
+    """Whether this process generated its cases or read them from the cache (None: not needed yet)."""
+    return _SOURCE[0] if _SOURCE else None
 
 
 def cases(mode: str) -> tuple[tuple[GeneratedCase, ...], tuple[str, ...]]:
