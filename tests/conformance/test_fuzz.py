@@ -3,6 +3,7 @@ on a mutant that only it finds — the hand-written check of the same indicator 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -120,3 +121,39 @@ def test_each_probe_fails_on_a_mutant_only_it_finds(
         assert "getIncident" in found.message
         assert offending.path.startswith("/incidents/")
         assert offending.status == 500
+
+
+def _feature_not_offered(problem: bool) -> Any:
+    """createMediationCase (an optional feature) answers 501 to everything, as a problem document or not."""
+    body = (
+        json.dumps({"type": "about:blank", "title": "Not implemented", "status": 501}).encode()
+        if problem
+        else b"Not Implemented"
+    )
+    media = b"application/problem+json" if problem else b"text/plain"
+
+    def wrap(app: Any) -> Any:
+        async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            if scope["type"] == "http" and scope["path"] == "/icss/v1/mediation-cases":
+                await send({"type": "http.response.start", "status": 501, "headers": [(b"content-type", media)]})
+                await send({"type": "http.response.body", "body": body})
+                return
+            await app(scope, receive, send)
+
+        return wrapped
+
+    return wrap
+
+
+@pytest.mark.parametrize("problem", [True, False], ids=["problem-document", "plain-text"])
+def test_an_optional_feature_may_answer_501_to_malformed_requests(problem: bool, tmp_path: Path) -> None:
+    """OP-02 forbids a 5xx for malformed input, but a target without an optional feature may refuse the
+    operation with 501 before it reads the request — as a problem document, like every error."""
+    result = run_harness(tmp_path, profile="us", wrap=_feature_not_offered(problem), only={"OP-02"})
+    check = next(c for r in result.indicators for c in r.checks if c.name == "op.generated_malformed_requests_rejected")
+    if problem:
+        assert check.outcome is Outcome.PASS, check.message
+    else:
+        assert check.outcome is Outcome.FAIL
+        assert "createMediationCase" in check.message
+        assert "application/problem+json" in check.message
