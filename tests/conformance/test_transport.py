@@ -51,6 +51,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         elif self.path.endswith("/silent-close"):  # closes without saying so, as an idle timeout does
             self._send(200, b'{"then": "gone"}', {"Content-Type": "application/json"})
             self.close_connection = True
+        elif self.path.endswith("/cookie"):
+            cookie = self.headers.get("Cookie", "")
+            self._send(200, json.dumps({"cookie": cookie}).encode(), {"Set-Cookie": "session=abc; Path=/"})
         elif self.path.endswith("/big"):
             self._send(200, b"x" * 300_000, {"Content-Type": "text/plain"})
         else:
@@ -111,6 +114,14 @@ def test_a_body_cut_at_the_size_limit_does_not_poison_the_next_request(server: s
     with pytest.raises(TargetError, match="larger than 100000 bytes"):
         target.request("GET", "/big")
     assert target.request("GET", "/next").json() == {"path": "/icss/v1/next"}
+    target.close()
+
+
+def test_no_cookie_goes_back_to_the_target(server: str) -> None:
+    """Checks must not carry state from one to another, so a cookie the target sets is never sent back."""
+    target = Target(server, timeout=5)
+    assert target.request("GET", "/cookie").json() == {"cookie": ""}
+    assert target.request("GET", "/cookie").json() == {"cookie": ""}
     target.close()
 
 
