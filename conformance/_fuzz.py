@@ -383,6 +383,9 @@ def _request_parts(case: Case[Any], ids: dict[str, str]) -> tuple[str, str, dict
     return str(sent["method"]), path, kwargs
 
 
+_SERIALISED: dict[int, tuple[GeneratedCase, tuple[str, str, dict[str, Any]]]] = {}
+
+
 def send(
     ctx: CheckContext,
     generated: GeneratedCase,
@@ -390,7 +393,14 @@ def send(
     ids: dict[str, str],
 ) -> httpx.Response:
     """Send ``generated`` to the target as its role; ``ids`` replace path parameters of that name."""
-    method, path, kwargs = _request_parts(generated.case, ids if generated.mode == "positive" else {})
+    used = {k: v for k, v in ids.items() if k in (generated.case.path_parameters or {})}
+    if generated.mode == "positive" and used:
+        method, path, kwargs = _request_parts(generated.case, used)
+    else:  # the same request in every run: serialised once per process
+        parts = _SERIALISED.get(id(generated))
+        if parts is None or parts[0] is not generated:
+            parts = _SERIALISED[id(generated)] = (generated, _request_parts(generated.case, {}))
+        method, path, kwargs = parts[1]
     token = tokens(generated.role) if generated.role is not None else None
     return ctx.target.request(method, path, token=token, record=ctx.exchanges, canaries=ctx.canaries, **kwargs)
 
