@@ -295,8 +295,16 @@ def _thawed(rows: list[tuple[Any, ...]]) -> tuple[GeneratedCase, ...]:
     return tuple(made)
 
 
+def _trusted(path: Path) -> bool:
+    """Unpickling runs code: read only a file of this user's that no one else may write."""
+    found = path.stat()
+    return (not hasattr(os, "getuid") or found.st_uid == os.getuid()) and not found.st_mode & 0o022
+
+
 def _load(path: Path, mode: str) -> tuple[tuple[GeneratedCase, ...], tuple[str, ...]] | None:
     try:
+        if not _trusted(path):
+            return None
         with path.open("rb") as file:
             stored = pickle.load(file)  # noqa: S301 - the harness' own cache file, in the user's cache folder
         rows, unprobed = stored[mode]
@@ -307,9 +315,9 @@ def _load(path: Path, mode: str) -> tuple[tuple[GeneratedCase, ...], tuple[str, 
 
 def _store(path: Path, generated: dict[str, tuple[tuple[GeneratedCase, ...], tuple[str, ...]]]) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.tmp")
-        with partial.open("wb") as file:
+        with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as file:
             pickle.dump({mode: (_frozen(made), list(unprobed)) for mode, (made, unprobed) in generated.items()}, file)
         partial.replace(path)  # atomic: a concurrent reader sees the old file or the new one
     except Exception:  # noqa: S110 - a read-only or full disk only costs the next run the generation

@@ -94,6 +94,15 @@ def test_an_unreadable_cache_file_means_generating_again(tmp_path: Path) -> None
     assert _fuzz._load(tmp_path / "missing.pickle", "negative") is None
 
 
+def test_a_cache_file_others_may_write_is_not_unpickled(tmp_path: Path) -> None:
+    path = tmp_path / "cases.pickle"
+    _fuzz._store(path, {mode: cases(mode) for mode in _fuzz.CASES_PER_OPERATION})
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert _fuzz._load(path, "positive") is not None
+    path.chmod(0o666)
+    assert _fuzz._load(path, "positive") is None
+
+
 @pytest.mark.parametrize(
     ("mutant_name", "probe", "hand_written"),
     [
