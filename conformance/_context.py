@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -65,6 +66,30 @@ class _LazyTokens(Mapping[str, str]):
         return len(self._credentials)
 
 
+class AdminToken:
+    """The admin client's bearer token, issued once per run and shared by the contexts of all its checks.
+
+    Every check opens its own sandbox tenant with the admin client; asking the target for a fresh
+    admin token each time cost one round trip per check and proved nothing more.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._token: str | None = None
+
+    def get(self, issue: Callable[[], str]) -> str:
+        with self._lock:
+            if self._token is None:
+                self._token = issue()
+            return self._token
+
+    def forget(self, token: str) -> None:
+        """Drop ``token`` (the target refused it, e.g. it expired) so the next :meth:`get` issues another."""
+        with self._lock:
+            if self._token == token:
+                self._token = None
+
+
 @dataclass
 class CheckContext:
     """Passed to every check: call the target, read parameters, build synthetic parties."""
@@ -77,8 +102,8 @@ class CheckContext:
     capabilities: Mapping[str, Any] | None = None
     exchanges: list[Exchange] = field(default_factory=list)
     canaries: list[str] = field(default_factory=list)
+    admin_token: AdminToken = field(default_factory=AdminToken)
     _sandbox: Sandbox | None = None
-    _admin_token: str | None = None
 
     # -- parameters ------------------------------------------------------------------------------
 
@@ -172,16 +197,25 @@ class CheckContext:
         """Create this check's tenant with the test clock at ``clock`` (RFC 3339)."""
         if self.credentials is None:
             raise CheckSkipped("no credentials to create a sandbox tenant (pass --credentials)")
-        if self._admin_token is None:
-            self._admin_token = self.token(self.credentials.client_id, self.credentials.client_secret)
-        response = self.target.request(
-            "POST",
-            "/sandbox/tenants",
-            token=self._admin_token,
-            json_body={"profile": self.profile.id, "clock": clock},
-            headers={"Idempotency-Key": secrets.token_hex(12)},
-            record=self.exchanges,
-        )
+        credentials = self.credentials
+
+        def create() -> httpx.Response:
+            token = self.admin_token.get(lambda: self.token(credentials.client_id, credentials.client_secret))
+            response = self.target.request(
+                "POST",
+                "/sandbox/tenants",
+                token=token,
+                json_body={"profile": self.profile.id, "clock": clock},
+                headers={"Idempotency-Key": secrets.token_hex(12)},
+                record=self.exchanges,
+            )
+            if response.status_code == 401:
+                self.admin_token.forget(token)
+            return response
+
+        response = create()
+        if response.status_code == 401:  # the shared token expired during the run: once more with a new one
+            response = create()
         if response.status_code in (403, 404, 501):
             raise CheckSkipped(f"the target offers no sandbox (createSandboxTenant answered {response.status_code})")
         if response.status_code != 201:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -18,16 +19,51 @@ class Outcome(StrEnum):
     ATTESTED = "attested"  # document evidence accepted by an auditor
 
 
-@dataclass
 class Exchange:
-    """One request and response, already redacted, kept as evidence of a verdict."""
+    """One request and response, kept as evidence of a verdict; its bodies are redacted before they are read.
 
-    method: str
-    path: str
-    status: int | None
-    request_body: Any = None
-    response_body: Any = None
-    elapsed_ms: float = 0.0
+    The target client records every exchange, but only those of failed or broken checks reach a
+    report. So the bodies may be given as a ``settle`` function that decodes and redacts them on
+    first read — with the canaries known by then, which are never fewer than at the time of the
+    request — instead of for every one of the run's thousands of requests.
+    """
+
+    __slots__ = ("_bodies", "_settle", "elapsed_ms", "method", "path", "status")
+
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        status: int | None,
+        request_body: Any = None,
+        response_body: Any = None,
+        elapsed_ms: float = 0.0,
+        *,
+        settle: Callable[[], tuple[Any, Any]] | None = None,
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.status = status
+        self.elapsed_ms = elapsed_ms
+        self._bodies: tuple[Any, Any] | None = (request_body, response_body) if settle is None else None
+        self._settle = settle
+
+    def _settled(self) -> tuple[Any, Any]:
+        if self._bodies is None:
+            assert self._settle is not None  # noqa: S101 - one of the two is always set
+            self._bodies, self._settle = self._settle(), None
+        return self._bodies
+
+    @property
+    def request_body(self) -> Any:
+        return self._settled()[0]
+
+    @property
+    def response_body(self) -> Any:
+        return self._settled()[1]
+
+    def __repr__(self) -> str:
+        return f"Exchange({self.method} {self.path} -> {self.status})"
 
     def to_json(self) -> dict[str, Any]:
         doc: dict[str, Any] = {

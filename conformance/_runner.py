@@ -18,7 +18,7 @@ from typing import Any
 from icss.spec import Catalogue, Indicator, load_catalogue
 
 from ._attestations import Attestation
-from ._context import CheckContext, Credentials
+from ._context import AdminToken, CheckContext, Credentials
 from ._outcomes import CheckFailed, CheckResult, CheckSkipped, Outcome, TargetError
 from ._registry import RegisteredCheck, registered_checks
 from ._target import Target
@@ -95,7 +95,11 @@ def _probe(target: Target, path: str) -> dict[str, Any] | None:
 
 
 def _run_check(
-    config: RunConfig, catalogue: Catalogue, registered: RegisteredCheck, capabilities: Mapping[str, Any] | None
+    config: RunConfig,
+    catalogue: Catalogue,
+    registered: RegisteredCheck,
+    capabilities: Mapping[str, Any] | None,
+    admin_token: AdminToken,
 ) -> CheckResult:
     started = time.perf_counter()
     ctx = CheckContext(
@@ -105,6 +109,7 @@ def _run_check(
         level=config.level,
         credentials=config.credentials,
         capabilities=capabilities,
+        admin_token=admin_token,
     )
     outcome, message, severity = Outcome.PASS, "", None
     try:
@@ -190,8 +195,11 @@ def run(config: RunConfig, listener: Listener | None = None) -> RunResult:
     wanted = {c.name: c for c in checks.values() for i in in_scope if i.id in c.indicators and i.level <= config.level}
     emit("start", {"indicators": len(in_scope), "checks": len(wanted), "target": config.target.url})
     results: dict[str, CheckResult] = {}
+    admin_token = AdminToken()  # one admin token for the run, not one per check
     with ThreadPoolExecutor(max_workers=max(1, config.workers)) as pool:
-        futures = {pool.submit(_run_check, config, catalogue, c, capabilities): name for name, c in wanted.items()}
+        futures = {
+            pool.submit(_run_check, config, catalogue, c, capabilities, admin_token): name for name, c in wanted.items()
+        }
         for future in as_completed(futures):
             done = future.result()
             results[done.name] = done

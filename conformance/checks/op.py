@@ -13,6 +13,7 @@ import httpx
 from icss.spec import openapi_document, validator
 
 from .._context import CheckContext
+from .._fuzz import probe_malformed_requests, probe_valid_requests
 from .._registry import check
 from ._support import problem_document, validate_against
 
@@ -410,68 +411,6 @@ def pagination_time_and_money(ctx: CheckContext) -> None:
         )
 
 
-# -- property-based probing (hypothesis) ---------------------------------------------------------------
-
-_PROBED_WRITES = (
-    "createDebtor",
-    "createDebt",
-    "recordEvent",
-    "checkContact",
-    "createContactAttempt",
-    "addDebtCharge",
-    "reportIncident",
-    "setTestClock",
-    "advanceTestClock",
-)
-
-
-def _json_values() -> Any:
-    from hypothesis import strategies as st
-
-    scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40)
-    return st.recursive(
-        scalars,
-        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=5),
-        max_leaves=12,
-    )
-
-
-def _probe_with_invalid_bodies(ctx: CheckContext, operation_id: str, ids: dict[str, str]) -> None:
-    from hypothesis import HealthCheck, given, settings
-
-    method, path, spec_op = _operation(operation_id)
-    media = spec_op["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
-    schema_name = media.removesuffix(".schema.json")
-    concrete = path.format(**ids)
-    role = "admin" if "/sandbox/" in path else "supervisor" if operation_id == "reportIncident" else "collector"
-
-    @settings(max_examples=8, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))
-    @given(body=_json_values())
-    def probe(body: Any) -> None:
-        if not list(validator(schema_name).iter_errors(body)):
-            return  # valid by chance: not a probe of malformed input
-        response = ctx.request(method.upper(), concrete, role, json=body)
-        ctx.require(
-            400 <= response.status_code < 500,
-            f"{operation_id} answered {response.status_code} to a body that violates {media}: {body!r:.120}",
-        )
-        problem_document(ctx, response)
-
-    probe()
-
-
-@check("OP-02")
-def schema_invalid_bodies_get_problem_documents(ctx: CheckContext) -> None:
-    """Property-based probe: for the main write operations, hypothesis generates JSON bodies that do not
-    match the operation's request schema; every one must get a 4xx RFC 9457 problem document — never a 2xx,
-    never a 5xx, never a stack trace."""
-    debtor = ctx.new_debtor()
-    debt = ctx.new_debt(debtor)
-    ids = {"debtorId": debtor["id"], "debtId": debt["id"]}
-    for operation_id in _PROBED_WRITES:
-        _probe_with_invalid_bodies(ctx, operation_id, ids)
-
-
 @check("OP-08")
 def decision_latency(ctx: CheckContext) -> None:
     """checkContact's 95th-percentile response time, over 200 sequential decisions after 20 warm-up requests,
@@ -682,3 +621,23 @@ def mediation_needs_agreement_and_minimum_data(ctx: CheckContext) -> None:
         later.get("status") == "terminated",
         f"after the debtor withdrew its agreement the mediation case is {later.get('status')!r}, not terminated",
     )
+
+
+# -- schemathesis-generated requests (conformance/_fuzz.py) -----------------------------------------
+
+
+@check("OP-01")
+def generated_valid_requests_conform(ctx: CheckContext) -> None:
+    """For every operation of spec/openapi.yaml, schemathesis generates valid requests (its coverage phase:
+    the documented example, boundary lengths and values); each is sent with a token of a role the operation
+    admits, and every response must have a status and media type the document declares for the operation
+    and a body valid against the declared schema."""
+    probe_valid_requests(ctx)
+
+
+@check("OP-02")
+def generated_malformed_requests_rejected(ctx: CheckContext) -> None:
+    """For every operation of spec/openapi.yaml, schemathesis generates requests that violate the document
+    (wrong types, missing or unexpected members, values outside a pattern, length or enumeration); every one
+    must be answered with a 4xx RFC 9457 problem document — never a 2xx, never a 5xx, never a stack trace."""
+    probe_malformed_requests(ctx)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from . import mutant
@@ -77,7 +78,7 @@ mutant(
     "invalid_body_500",
     {"OP-02"},
     faults={"invalid_body_500"},
-    note="a createDebt body that violates its schema answers 500 (found by the property-based probe)",
+    note="a createDebt body that violates its schema answers 500 (found by the schemathesis-generated requests)",
 )
 
 mutant(
@@ -114,4 +115,43 @@ mutant(
     only=_INTEROP,
     faults={"op_mediation_consent_ignored"},
     note="a case goes to mediation without the debtor's agreement",
+)
+
+
+# -- mutants only the schemathesis-generated requests find (conformance/_fuzz.py) ----------------------
+
+
+def _category_without_severity(_scope: dict[str, Any], body: bytes, _media: str) -> bytes:
+    doc = json.loads(body)
+    first = {k: v for k, v in doc["categories"][0].items() if k != "default_severity"}
+    return json.dumps({**doc, "categories": [first, *doc["categories"][1:]]}).encode()
+
+
+mutant(
+    "op_categories_off_schema",
+    {"OP-01"},
+    wrap=rewrite_responses(r"/icss/v1/script-checks/categories", _category_without_severity),
+    note="listScriptCategories, which no hand-written check reads, omits a required member (found by schemathesis)",
+)
+
+
+def _long_incident_id_crashes(app: Any) -> Any:
+    """getIncident answers 500 in plain text to an id longer than the document allows (maxLength)."""
+    pattern = re.compile(r"/icss/v1/incidents/[^/]{129,}")
+
+    async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and pattern.fullmatch(scope["path"]):
+            await send({"type": "http.response.start", "status": 500, "headers": [(b"content-type", b"text/plain")]})
+            await send({"type": "http.response.body", "body": b"Internal Server Error"})
+            return
+        await app(scope, receive, send)
+
+    return wrapped
+
+
+mutant(
+    "op_long_id_500",
+    {"OP-02"},
+    wrap=_long_incident_id_crashes,
+    note="getIncident answers 500 to an over-long incident id (found by schemathesis, not by the fixed cases)",
 )

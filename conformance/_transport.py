@@ -1,0 +1,149 @@
+"""HTTP/1.1 for the target client on the standard library's ``http.client``: the same exchanges, less harness CPU.
+
+A certification run sends a couple of thousand small requests, and the harness' own share of the
+run's time was mostly httpx's default transport (httpcore over h11, pure-Python parsing with
+several layers per request). ``http.client`` parses a response in a fraction of that time. This
+module is only an ``httpx`` transport: the ``httpx.Client`` above it still builds requests, decodes
+content encodings and refuses to follow redirects, and ``Target`` still bounds waits and sizes.
+
+One keep-alive connection per thread and origin (the runner's workers each have their own); a
+connection that the target closed while idle is opened again once before the request is sent anew.
+Failures are raised as the ``httpx`` exceptions the client above expects.
+"""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import ssl
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+
+_CHUNK = 65_536
+#: Errors that mean "the kept-alive connection was closed by the target while idle".
+_STALE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError, ConnectionAbortedError)
+
+
+def _timeout(request: httpx.Request) -> float | None:
+    timeouts: dict[str, Any] = request.extensions.get("timeout") or {}
+    chosen = [t for t in (timeouts.get("connect"), timeouts.get("read"), timeouts.get("write")) if t is not None]
+    return max(chosen) if chosen else None
+
+
+class _Body(httpx.SyncByteStream):
+    """The response body, read from the socket as the client asks for it."""
+
+    def __init__(self, transport: StdlibTransport, key: tuple[str, str, int], response: http.client.HTTPResponse):
+        self._transport, self._key, self._response = transport, key, response
+        self._request: httpx.Request | None = None
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            while chunk := self._response.read(_CHUNK):
+                yield chunk
+        except TimeoutError as exc:
+            raise httpx.ReadTimeout(str(exc) or "timed out reading the response", request=self._request) from None
+        except http.client.HTTPException as exc:
+            raise httpx.RemoteProtocolError(f"{type(exc).__name__}: {exc}", request=self._request) from None
+        except OSError as exc:
+            raise httpx.ReadError(str(exc), request=self._request) from None
+
+    def close(self) -> None:
+        # A body left unread (the client stopped at its size limit, or failed) leaves the connection unusable.
+        complete = self._response.isclosed() and not self._response.will_close
+        self._response.close()
+        if not complete:
+            self._transport._discard(self._key)
+
+
+class StdlibTransport(httpx.BaseTransport):
+    """An ``httpx`` transport that speaks HTTP/1.1 through ``http.client``, one connection per thread and origin."""
+
+    def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
+        self._local = threading.local()
+        self._ssl_context = ssl_context
+        self._lock = threading.Lock()
+        self._opened: list[http.client.HTTPConnection] = []
+
+    def _connections(self) -> dict[tuple[str, str, int], http.client.HTTPConnection]:
+        found: dict[tuple[str, str, int], http.client.HTTPConnection] | None = getattr(self._local, "connections", None)
+        if found is None:
+            found = self._local.connections = {}
+        return found
+
+    def _open(self, key: tuple[str, str, int], timeout: float | None) -> http.client.HTTPConnection:
+        scheme, host, port = key
+        connection: http.client.HTTPConnection
+        if scheme == "https":
+            context = self._ssl_context or ssl.create_default_context()
+            connection = http.client.HTTPSConnection(host, port, timeout=timeout, context=context)
+        else:
+            connection = http.client.HTTPConnection(host, port, timeout=timeout)
+        connection.connect()
+        # http.client sends the head and the body of a request in two writes; without TCP_NODELAY the
+        # second waits for the acknowledgement of the first (Nagle's algorithm against delayed ACKs).
+        if connection.sock is not None:
+            connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        with self._lock:
+            self._opened.append(connection)
+        self._connections()[key] = connection
+        return connection
+
+    def _discard(self, key: tuple[str, str, int]) -> None:
+        connection = self._connections().pop(key, None)
+        if connection is not None:
+            connection.close()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        key = (url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80))
+        timeout = _timeout(request)
+        body = request.read()
+        target = url.raw_path.decode("ascii")
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
+        connection = self._connections().get(key)
+        reused = connection is not None
+        for attempt in (1, 2):
+            try:
+                if connection is None:
+                    connection = self._open(key, timeout)
+                connection.timeout = timeout
+                if connection.sock is not None:
+                    connection.sock.settimeout(timeout)
+                connection.putrequest(request.method, target, skip_host=True, skip_accept_encoding=True)
+                for name, value in headers:
+                    connection.putheader(name, value)
+                connection.endheaders(body or None)
+                response = connection.getresponse()
+                break
+            except _STALE as exc:
+                self._discard(key)
+                if attempt == 2 or not reused:
+                    raise httpx.RemoteProtocolError(f"{type(exc).__name__}: {exc}", request=request) from None
+                connection, reused = None, False
+            except TimeoutError as exc:
+                self._discard(key)
+                raise httpx.ReadTimeout(str(exc) or "timed out", request=request) from None
+            except http.client.HTTPException as exc:
+                self._discard(key)
+                raise httpx.RemoteProtocolError(f"{type(exc).__name__}: {exc}", request=request) from None
+            except OSError as exc:
+                self._discard(key)
+                raise httpx.ConnectError(str(exc), request=request) from None
+        stream = _Body(self, key, response)
+        stream._request = request
+        return httpx.Response(
+            response.status,
+            headers=response.getheaders(),
+            stream=stream,
+            extensions={"http_version": b"HTTP/1.1", "reason_phrase": response.reason.encode("latin-1", "replace")},
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for connection in opened:
+            connection.close()
