@@ -55,3 +55,17 @@ def parse_ts(value: Any) -> datetime:
 def utc_iso(instant: datetime) -> str:
     """An aware datetime as the RFC 3339 UTC text the interface takes (``…Z``)."""
     return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def contact_body(
+    debtor: dict[str, Any], debt: dict[str, Any], *, channel: str = "call", purpose: str = "collection", **extra: Any
+) -> dict[str, Any]:
+    """A checkContact / createContactAttempt body for the debtor's phone about one debt (the usual probe)."""
+    return {
+        "debtor_id": debtor["id"],
+        "debt_ids": [debt["id"]],
+        "contact_point_id": debtor["phone_point"],
+        "channel": channel,
+        "purpose": purpose,
+        **extra,
+    }

@@ -22,7 +22,7 @@ from icss.spec import openapi_document
 
 from .._context import CheckContext
 from .._registry import check
-from ._support import parse_ts, problem_document, utc_iso, validate_against
+from ._support import contact_body, parse_ts, problem_document, utc_iso, validate_against
 
 _METHODS = ("get", "put", "post", "delete", "patch")
 _ROLES = ("collector", "supervisor", "auditor", "admin")
@@ -627,14 +627,7 @@ def _shown(ctx: CheckContext, debtor: dict[str, Any]) -> str:
 
 
 def _collection_call(ctx: CheckContext, debtor: dict[str, Any], debt: dict[str, Any]) -> dict[str, Any]:
-    body = {
-        "debtor_id": debtor["id"],
-        "debt_ids": [debt["id"]],
-        "contact_point_id": debtor["phone_point"],
-        "channel": "call",
-        "purpose": "collection",
-        "outcome": "no_answer",
-    }
+    body = contact_body(debtor, debt, outcome="no_answer")
     doc: dict[str, Any] = ctx.expect(ctx.request("POST", "/contact-attempts", json=body), 201, what="a collection call")
     return doc
 

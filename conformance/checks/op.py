@@ -15,7 +15,7 @@ from icss.spec import openapi_document, validator
 from .._context import CheckContext
 from .._fuzz import probe_malformed_requests, probe_valid_requests
 from .._registry import check
-from ._support import problem_document, validate_against
+from ._support import contact_body, problem_document, validate_against
 
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 
@@ -420,13 +420,7 @@ def decision_latency(ctx: CheckContext) -> None:
     limit_ms = float(ctx.param("decision_latency_p95_ms"))
     debtor = ctx.new_debtor()
     debt = ctx.new_debt(debtor)
-    body = {
-        "debtor_id": debtor["id"],
-        "debt_ids": [debt["id"]],
-        "contact_point_id": debtor["phone_point"],
-        "channel": "call",
-        "purpose": "collection",
-    }
+    body = contact_body(debtor, debt)
     samples: list[float] = []
     slow = 0
     for n in range(220):
@@ -499,13 +493,7 @@ def claims_registered_once_and_verified_by_flags(ctx: CheckContext) -> None:
 
 
 def _decision(ctx: CheckContext, debtor: dict[str, Any], debt: dict[str, Any]) -> dict[str, Any]:
-    body = {
-        "debtor_id": debtor["id"],
-        "debt_ids": [debt["id"]],
-        "contact_point_id": debtor["phone_point"],
-        "channel": "call",
-        "purpose": "collection",
-    }
+    body = contact_body(debtor, debt)
     doc: dict[str, Any] = ctx.expect(ctx.request("POST", "/contact-decisions", json=body), 200, what="checkContact")
     return doc
 

@@ -9,6 +9,31 @@ from typing import Any
 Rewrite = Callable[[dict[str, Any], bytes, str], bytes]  # (scope, body, media type) -> new body
 
 
+async def read_body(receive: Any) -> bytes:
+    """The whole request body an ASGI app would receive."""
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def replay_request(scope: dict[str, Any], raw: bytes) -> tuple[dict[str, Any], Callable[[], Any]]:
+    """The scope (with a Content-Length for ``raw``) and a ``receive`` that hands the app ``raw`` as the body."""
+    headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
+    sent = False
+
+    async def replay() -> dict[str, Any]:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": raw, "more_body": False}
+
+    return {**scope, "headers": [*headers, (b"content-length", str(len(raw)).encode())]}, replay
+
+
 def rewrite_responses(path: str, rewrite: Rewrite, *, method: str = "GET") -> Callable[[Any], Any]:
     """Wrap an ASGI app so that responses to ``method`` requests whose path fully matches ``path`` are rewritten."""
     pattern = re.compile(path)

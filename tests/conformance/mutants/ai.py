@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from . import mutant
+from ._rewrite import read_body, replay_request
 
 mutant(
     "ai_disclosure_missing",
@@ -36,12 +37,7 @@ def _sex_weighs_on_the_score(app: Any) -> Any:
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != _ASSESS:
             await app(scope, receive, send)
             return
-        raw = b""
-        while True:
-            message = await receive()
-            raw += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        raw = await read_body(receive)
         try:
             body = json.loads(raw)
             sex = body.get("features", {}).pop("sex", None)
@@ -49,17 +45,7 @@ def _sex_weighs_on_the_score(app: Any) -> Any:
             body, sex = None, None
         if body is not None and sex is not None:
             raw = json.dumps(body).encode()
-        headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
-        scope = {**scope, "headers": [*headers, (b"content-length", str(len(raw)).encode())]}
-        sent = False
-
-        async def replay() -> dict[str, Any]:
-            nonlocal sent
-            if sent:
-                return {"type": "http.disconnect"}
-            sent = True
-            return {"type": "http.request", "body": raw, "more_body": False}
-
+        scope, replay = replay_request(scope, raw)
         start: dict[str, Any] = {}
         chunks: list[bytes] = []
 

@@ -11,7 +11,7 @@ from typing import Any
 from icss.spec import load_catalogue
 
 from . import mutant
-from ._rewrite import rewrite_responses
+from ._rewrite import read_body, replay_request, rewrite_responses
 
 App = Any
 
@@ -66,30 +66,14 @@ def _strip_request_fields(path: str, fields: set[str]) -> Callable[[App], App]:
             if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != path:
                 await app(scope, receive, send)
                 return
-            chunks = []
-            while True:
-                message = await receive()
-                chunks.append(message.get("body", b""))
-                if not message.get("more_body"):
-                    break
-            raw = b"".join(chunks)
+            raw = await read_body(receive)
             try:
                 doc = json.loads(raw)
                 if isinstance(doc, dict):
                     raw = json.dumps({k: v for k, v in doc.items() if k not in fields}).encode()
             except ValueError:
                 pass
-            headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
-            sent = False
-
-            async def replay() -> dict[str, Any]:
-                nonlocal sent
-                if sent:
-                    return {"type": "http.disconnect"}
-                sent = True
-                return {"type": "http.request", "body": raw, "more_body": False}
-
-            await app({**scope, "headers": [*headers, (b"content-length", str(len(raw)).encode())]}, replay, send)
+            await app(*replay_request(scope, raw), send)
 
         return wrapped
 
