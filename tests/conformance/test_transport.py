@@ -18,13 +18,18 @@ from icss.conformance._outcomes import TargetError
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive unless a response says otherwise
-    connections: ClassVar[set[int]] = set()
+    #: One entry per TCP connection accepted (a handler is set up once per connection; ids of closed
+    #: sockets can be reused, so they cannot tell connections apart).
+    connections: ClassVar[list[int]] = []
+
+    def setup(self) -> None:
+        super().setup()
+        type(self).connections.append(len(type(self).connections))
 
     def log_message(self, *_args: Any) -> None:
         pass
 
     def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
-        type(self).connections.add(id(self.connection))
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
@@ -66,7 +71,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server() -> Iterator[str]:
-    _Handler.connections = set()
+    _Handler.connections = []
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
