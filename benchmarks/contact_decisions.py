@@ -18,6 +18,9 @@ What it measures, all in the same run on the same machine:
 * **bare FastAPI**: a tiny app answering ``{"ok": true}`` to the same POST, served by uvicorn
   the same way and measured by the same load generator.
 
+Beside each HTTP rate it prints the server process's CPU time per request (from /proc) and the load
+average: throughput depends on what else the machine runs, work per request much less.
+
 Issue 4's target is checked at the end: the decision endpoint reaches at least half of the bare
 endpoint's rate. Every loop is bounded by a deadline, both servers are stopped at the end, and
 nothing listens beyond 127.0.0.1.

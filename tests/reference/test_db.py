@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,14 @@ def _insert(name: str) -> Any:
     return work
 
 
+def _queued(db: Database, count: int) -> None:
+    """Wait until ``count`` units wait in the writer's queue (so the test decides what shares a batch)."""
+    deadline = time.monotonic() + 5
+    while db._writer is not None and db._writer._queue.qsize() < count:
+        assert time.monotonic() < deadline, "the units never reached the writer's queue"
+        time.sleep(0.001)
+
+
 def _names(db: Database) -> set[str]:
     """What is on disk, read through a connection of its own (not the writer's)."""
     with db.engine.connect() as connection:
@@ -57,11 +66,13 @@ def test_concurrent_units_share_commits(db: Database) -> None:
     others = [threading.Thread(target=db.run, args=(_insert(f"u{i}"),)) for i in range(20)]
     for thread in others:
         thread.start()
+    _queued(db, 20)
     gate.set()
     for thread in [first, *others]:
         thread.join(10)
     assert _names(db) == {"first", *(f"u{i}" for i in range(20))}
-    assert len(commits) < 21, "every unit paid for a commit of its own"
+    # The held unit and the 20 queued behind it are one batch: one commit, where one per unit would be 21.
+    assert len(commits) == 1, f"{len(commits)} commits for 21 units queued together"
 
 
 def test_a_failing_unit_rolls_back_alone(db: Database) -> None:
@@ -90,6 +101,7 @@ def test_a_failing_unit_rolls_back_alone(db: Database) -> None:
     ]
     for thread in threads[1:]:
         thread.start()
+        _queued(db, threads.index(thread))  # in this order, behind the held unit: one batch
     gate.set()
     for thread in threads:
         thread.join(10)

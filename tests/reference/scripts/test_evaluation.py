@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from icss.reference.scripts import default_checker
 from icss.reference.scripts._corpus import conversations, utterances
@@ -70,10 +73,21 @@ def test_harness_scores_a_target_over_http(tmp_path: Path) -> None:
     assert isinstance(httpx.Client, type)
 
 
-def test_an_empty_split_is_reported_not_passed() -> None:
-    """A split with empty cells (here: dev, Chinese only) is reported as EMPTY, never as met."""
+def test_an_empty_split_is_reported_not_passed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A split with empty cells is reported as EMPTY and exits 2, never as met (here: dev without its
+    English items; then a split with no item at all)."""
+    from icss.reference.scripts import evaluate as evaluator
     from icss.reference.scripts.evaluate import empty_cells
 
+    real = evaluator._corpus.utterances
+
+    def chinese_only(*splits: str) -> list[dict[str, Any]]:
+        return [i for i in real(*splits) if i["language"] == "zh"] if splits else real()
+
+    monkeypatch.setattr(evaluator._corpus, "utterances", chinese_only)
+    assert evaluator.main(["--split", "dev", "--rules-only"]) == 2
+    monkeypatch.setattr(evaluator._corpus, "utterances", lambda *splits: [] if splits else real())
+    assert evaluator.main(["--split", "dev", "--rules-only"]) == 2
     result = evaluate(default_checker(), [i for i in utterances("dev") if i["language"] == "zh"], [])
     assert "threat_of_violence (en): no positives" in empty_cells(result)
     assert not [c for c in empty_cells(result) if "(zh)" in c]
