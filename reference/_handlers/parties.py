@@ -90,11 +90,15 @@ def debtor_view(call: Call, debtor: Debtor, *, clear: bool) -> dict[str, Any]:
     return doc
 
 
+def check_debtor_scope(call: Call, debtor_id: str) -> None:
+    """A debtor token reaches only its own debtor: any other id is answered 404, as if unknown."""
+    if not call.who.may_see_debtor(debtor_id) and not call.ctx.fault("ds_debtor_scope_ignored"):
+        raise Problem("not-found")
+
+
 def load_debtor(call: Call, debtor_id: str) -> Debtor:
     """The tenant's debtor ``debtor_id``; a debtor token reaches only itself (404 otherwise)."""
-    who = call.who
-    if not who.may_see_debtor(debtor_id) and not call.ctx.fault("ds_debtor_scope_ignored"):
-        raise Problem("not-found")
+    check_debtor_scope(call, debtor_id)
     debtor: Debtor = tenant_scoped(call.session, Debtor, call.tenant_id, debtor_id)
     return debtor
 

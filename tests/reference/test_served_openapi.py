@@ -66,6 +66,8 @@ def test_every_operation_has_a_route(app_client: Any) -> None:
     for route in app_client.app.routes:
         for method in getattr(route, "methods", None) or ():
             routes.add((method, route.path))
+        if hasattr(route, "served"):  # the operations' own route (reference/_routing._OperationRoutes)
+            routes.update(route.served())
     for path, item in _spec()["paths"].items():
         for method in ("get", "put", "post", "delete", "patch"):
             if method in item:
