@@ -104,7 +104,7 @@ class Classifier:
             return list(self.bias)
         # Column k of the transposed rows holds category k's weights in the order of ``present``; sum() adds
         # them to the bias left to right, as a loop would (a 0.0 weight leaves a sum unchanged).
-        columns = zip(*map(self._rows.__getitem__, present))  # type: ignore[arg-type]  # None was discarded
+        columns = zip(*map(self._rows.__getitem__, present), strict=True)  # type: ignore[arg-type]  # None discarded
         return list(map(sum, columns, self.bias))
 
     def confident(self, v: Views, lang: str, concepts: Iterable[str] = ()) -> list[str]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import random
-from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -34,8 +33,20 @@ def _texts() -> list[str]:
 
 def _evasions(n: int = 3000) -> list[str]:
     """Random strings over the characters the normaliser treats specially (seeded: the same every run)."""
-    alphabet = [*"aikFUCK kill 1 3 0 5 @ $ * ' ’ ` ! . , ; ? 。，！ \n", "你", "妈", "還", "錢", "ｋ", "ﬁ", "㈱", "ā", "_", "-"]
-    rnd = random.Random(7)
+    alphabet = [
+        *"aikFUCK kill 1 3 0 5 @ $ * ' ’ ` ! . , ; ? 。，！ \n",
+        "你",
+        "妈",
+        "還",
+        "錢",
+        "ｋ",
+        "ﬁ",
+        "㈱",
+        "ā",
+        "_",
+        "-",
+    ]
+    rnd = random.Random(7)  # noqa: S311 - reproducible test data, not secrets
     return ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 40))) for _ in range(n)]
 
 
@@ -205,11 +216,15 @@ def test_checking_keeps_no_state_between_calls(checker: ScriptChecker) -> None:
     give the same outcomes."""
     items = utterances("train", "dev")
     first = [
-        checker.check(i["text"], speaker_role=i["speaker_role"], language=i["language"], context=Context.from_json(i["context"]))
+        checker.check(
+            i["text"], speaker_role=i["speaker_role"], language=i["language"], context=Context.from_json(i["context"])
+        )
         for i in items
     ]
     second = [
-        checker.check(i["text"], speaker_role=i["speaker_role"], language=i["language"], context=Context.from_json(i["context"]))
+        checker.check(
+            i["text"], speaker_role=i["speaker_role"], language=i["language"], context=Context.from_json(i["context"])
+        )
         for i in reversed(items)
     ]
     assert first == second[::-1]
