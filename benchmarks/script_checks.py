@@ -169,14 +169,14 @@ def over_http(items: Sequence[dict[str, Any]], requests: int) -> dict[str, dict[
 def profanity_baselines(texts: Sequence[str], rounds: int) -> dict[str, dict[str, float] | str]:
     out: dict[str, dict[str, float] | str] = {}
     try:
-        from better_profanity import profanity
+        from better_profanity import profanity  # type: ignore[import-untyped,unused-ignore]
 
         profanity.load_censor_words()
         out["better-profanity 0.7 (contains_profanity)"] = _time_calls(profanity.contains_profanity, texts, 1)
     except ImportError:
         out["better-profanity"] = "not installed (pip install better-profanity)"
     try:
-        from profanity_check import predict
+        from profanity_check import predict  # type: ignore[import-untyped,unused-ignore]
 
         out["alt-profanity-check (predict, 1 text a call)"] = _time_calls(lambda t: predict([t]), texts, 1)
     except ImportError:
@@ -188,6 +188,22 @@ def _row(name: str, r: dict[str, float] | str) -> str:
     if isinstance(r, str):
         return f"| {name} | {r} | | | | |"
     return f"| {name} | {r['n']:,} | {r['per_s']:,.0f} | {r['per_cpu_s']:,.0f} | {r['p50']:.3f} | {r['p99']:.3f} |"
+
+
+#: Issue 7's targets, in-process on one core.
+TARGET_P99_MS = 5.0
+TARGET_PER_CPU_S = 20_000
+
+
+def _verdict(r: dict[str, float]) -> str:
+    """The in-process figures against issue 7's targets, one line each."""
+    p99 = "MET" if r["p99"] <= TARGET_P99_MS else "NOT MET"
+    rate = "MET" if r["per_cpu_s"] >= TARGET_PER_CPU_S else "NOT MET"
+    return (
+        f"p99 <= {TARGET_P99_MS:g} ms per utterance in-process: {p99} ({r['p99']:.3f} ms)\n"
+        f">= {TARGET_PER_CPU_S:,} utterances per CPU-second (one process, one thread, time.process_time): "
+        f"{rate} ({r['per_cpu_s']:,.0f})"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -212,6 +228,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     print("|---|---:|---:|---:|---:|---:|")
     for name, r in results.items():
         print(_row(name, r))
+    ours = results["reference checker, in-process, all utterances"]
+    print()
+    print(_verdict(ours))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
 

