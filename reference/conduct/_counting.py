@@ -8,11 +8,12 @@ one time zone, which the caller chooses.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from bisect import bisect_left, bisect_right
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
 from ._facts import Attempt, Event
-from ._history import DEBTOR, History, local_date
+from ._history import DEBTOR, History, attempts_from, local_date
 from ._rules import Rules
 from ._vocabulary import MEDIUM_ALIASES
 
@@ -95,7 +96,8 @@ def consent_until(
             consent.effective_at < r.effective_at <= at and _covers_calls(r)
             for r in history.of("consent_revoked", debt_id)
         )
-        talked = any(consent.effective_at < t < at for t in talks)
+        after = talks[bisect_right(talks, consent.effective_at) :]
+        talked = bool(after) and after[0] < at  # the first conversation after the consent, before the call
         if not revoked and not talked:
             best = end if best is None else max(best, end)
     return best
@@ -122,7 +124,7 @@ def counted_calls(
     """Counted calls to ``person`` about the debt placed on local days ``first`` to ``last``."""
     return tuple(
         a
-        for a in history.calls_to(person, debt_id)
+        for a in attempts_from(history.calls_to(person, debt_id), first)
         if first <= local_date(a.at, zone) <= last and exclusion(history, rules, a, debt_id, zone) is None
     )
 
@@ -138,10 +140,9 @@ def block_until(
     if days <= 0:
         return None
     day = local_date(at, zone)
-    ends = [
-        local_date(t, zone) + timedelta(days=days - 1)
-        for t in conversations(history, person, debt_id)
-        if t <= at and local_date(t, zone) <= day
-    ]
+    talks = conversations(history, person, debt_id)
+    # Only a conversation of the last ``days`` local days can still block (offsets lie within ±14 h).
+    recent = talks[bisect_left(talks, datetime.combine(day - timedelta(days=days), time.min, tzinfo=UTC)) :]
+    ends = [local_date(t, zone) + timedelta(days=days - 1) for t in recent if t <= at and local_date(t, zone) <= day]
     live = [end for end in ends if end >= day]
     return max(live) if live else None

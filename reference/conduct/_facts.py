@@ -205,6 +205,10 @@ class DebtorFacts:
     attempts: tuple[Attempt, ...] = ()
     preferences: Preferences = field(default_factory=Preferences)
     debts: tuple[Debt, ...] = ()
+    #: Views derived from these facts alone, whatever the instant (filtered lists, the person of each
+    #: contact point), shared by every History made of them: a service that caches the facts filters
+    #: its records once per change instead of once per decision (see History._shared).
+    _derived: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         for zone in self.timezones:

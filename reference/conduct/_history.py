@@ -9,17 +9,18 @@ order of the input lists does not matter (everything is sorted here).
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property, lru_cache
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from ._facts import Attempt, ContactPoint, DebtorFacts, Event
 from ._vocabulary import MEDIUM_ALIASES, MEDIUM_OF, TELEPHONE_CALLS, Channel, EventType, Medium
 
 DEBTOR = "debtor"
+_T = TypeVar("_T")
 
 
 def local(instant: datetime, zone: str) -> datetime:
@@ -31,6 +32,17 @@ def local(instant: datetime, zone: str) -> datetime:
 def local_date(instant: datetime, zone: str) -> date:
     """The local date of ``instant`` in ``zone``; memoised, as every rule asks it of the same instants."""
     return local(instant, zone).date()
+
+
+def attempts_from(attempts: tuple[Attempt, ...], first: date) -> tuple[Attempt, ...]:
+    """The attempts (in time order) that may have been made on local day ``first`` or later, in any zone.
+
+    A local date differs from the UTC date by less than a day either way (offsets lie within ±14 h),
+    so everything from the UTC day before ``first`` on is kept: a bisection instead of a pass over
+    the whole history. Callers still test each attempt's local date.
+    """
+    lower = datetime.combine(first - timedelta(days=1), time.min, tzinfo=UTC)
+    return attempts[bisect_left(attempts, lower, key=_made_at) :]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,12 +77,43 @@ class History:
         self.instant = instant
         # DebtorFacts keeps both lists in time order, so the past is a prefix of each.
         self.events: tuple[Event, ...] = facts.events[: bisect_right(facts.events, instant, key=_effective_at)]
-        cut = bisect_right if inclusive else bisect_left
-        self.attempts: tuple[Attempt, ...] = facts.attempts[: cut(facts.attempts, instant, key=_made_at)]
-        self._points = {cp.id: cp for cp in facts.contact_points}
-        self._persons: dict[str | None, str] = {}
+        self._cut = bisect_right if inclusive else bisect_left
+        self.attempts: tuple[Attempt, ...] = facts.attempts[: self._cut(facts.attempts, instant, key=_made_at)]
+        self._points: dict[str, ContactPoint] = self._shared(
+            ("points",), lambda: {cp.id: cp for cp in facts.contact_points}
+        )
+        self._persons: dict[str | None, str] = self._shared(("persons",), dict)
         #: Derived views the rules ask for repeatedly within one decision (see ``memo``).
         self._memo: dict[tuple[Any, ...], Any] = {}
+
+    def _shared(self, key: tuple[Any, ...], compute: Any) -> Any:
+        """A view of the facts that does not depend on the instant, computed once per facts object.
+
+        A filter that looks at each record alone (its type, channel, debt, contact point) keeps the
+        time order, so the records of this history are a prefix of its result: callers cut it at
+        the instant with the same rule as ``events`` and ``attempts`` (``_past_events``, ``_past_attempts``).
+        """
+        derived = self.facts._derived
+        try:
+            return derived[key]
+        except KeyError:
+            value = derived[key] = compute()
+            return value
+
+    def parsed(self, event: Event, parse: Callable[[Event], _T]) -> _T:
+        """``parse(event)``, computed once per event of these facts (details read into rule terms)."""
+        cache: dict[int, _T] = self._shared(("parsed", parse), dict)
+        try:
+            return cache[id(event)]  # the facts hold the event, so its id is not reused meanwhile
+        except KeyError:
+            value = cache[id(event)] = parse(event)
+            return value
+
+    def _past_events(self, events: tuple[Event, ...]) -> tuple[Event, ...]:
+        return events[: bisect_right(events, self.instant, key=_effective_at)]
+
+    def _past_attempts(self, attempts: tuple[Attempt, ...]) -> tuple[Attempt, ...]:
+        return attempts[: self._cut(attempts, self.instant, key=_made_at)]
 
     def memo(self, key: tuple[Any, ...], compute: Any) -> Any:
         """``compute()`` once per key for this history: several rules read the same derived lists."""
@@ -103,9 +146,15 @@ class History:
         An event without a debt applies to every debt; a request without a debt is touched
         by the events of every debt (it may well be about any of them).
         """
-        return tuple(
-            e for e in self.events if e.type == kind and (debt_id is None or e.debt_id is None or e.debt_id == debt_id)
+        every: tuple[Event, ...] = self._shared(
+            ("of", kind, debt_id),
+            lambda: tuple(
+                e
+                for e in self.facts.events
+                if e.type == kind and (debt_id is None or e.debt_id is None or e.debt_id == debt_id)
+            ),
         )
+        return self._past_events(every)
 
     @cached_property
     def wrong_numbers(self) -> frozenset[str]:
@@ -138,14 +187,15 @@ class History:
 
     def calls_to(self, person: str, debt_id: str | None) -> tuple[Attempt, ...]:
         """Telephone calls (Reg F sense) to or from ``person`` about ``debt_id``."""
-        calls: tuple[Attempt, ...] = self.memo(
+        every: tuple[Attempt, ...] = self._shared(
             ("calls_to", person, debt_id),
             lambda: tuple(
                 a
-                for a in self.attempts
+                for a in self.facts.attempts
                 if a.channel in TELEPHONE_CALLS and self.person_of(a.contact_point_id) == person and a.about(debt_id)
             ),
         )
+        calls: tuple[Attempt, ...] = self.memo(("calls_to", person, debt_id), lambda: self._past_attempts(every))
         return calls
 
     def inbound(self) -> tuple[Inbound, ...]:
@@ -182,4 +232,8 @@ class History:
 
     def sent(self, channels: Iterable[Channel]) -> tuple[Attempt, ...]:
         wanted = frozenset(channels)
-        return tuple(a for a in self.attempts if a.channel in wanted and not a.consumer_initiated)
+        every: tuple[Attempt, ...] = self._shared(
+            ("sent", wanted),
+            lambda: tuple(a for a in self.facts.attempts if a.channel in wanted and not a.consumer_initiated),
+        )
+        return self._past_attempts(every)

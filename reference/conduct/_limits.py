@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from ._context import Context
 from ._counting import block_until, consent_until, counted_calls
-from ._history import local_date
+from ._history import attempts_from, local_date
 from ._registry import Finding, allow, deny, rule
 from ._vocabulary import CEASE_EXCEPTIONS, ELECTRONIC, RINGING_CALLS, Purpose
 
@@ -71,6 +71,11 @@ def post_conversation_block(ctx: Context) -> Finding | None:
     return None
 
 
+def _first_day(ctx: Context) -> date:
+    """The earliest local date of the request's instant among the zones: the daily caps count that day on."""
+    return min((local_date(ctx.at, zone) for zone in ctx.zones), default=ctx.at.date())
+
+
 @rule("daily_unanswered_cap")
 def daily_unanswered_cap(ctx: Context) -> Finding | None:
     """CBA 2026 guideline: unanswered calls to one number should not exceed the cap per day (CN: 6)."""
@@ -78,7 +83,9 @@ def daily_unanswered_cap(ctx: Context) -> Finding | None:
     if cap is None or ctx.request.channel not in RINGING_CALLS:
         return None
     calls = [
-        a for a in ctx.history.sent(RINGING_CALLS) if a.contact_point_id == ctx.target.id and a.outcome in _UNANSWERED
+        a
+        for a in attempts_from(ctx.history.sent(RINGING_CALLS), _first_day(ctx))
+        if a.contact_point_id == ctx.target.id and a.outcome in _UNANSWERED
     ]
     for zone in ctx.zones:
         day = local_date(ctx.at, zone)
@@ -98,7 +105,7 @@ def daily_connected_cap(ctx: Context) -> Finding | None:
         return None
     calls = [
         a
-        for a in ctx.history.sent(RINGING_CALLS)
+        for a in attempts_from(ctx.history.sent(RINGING_CALLS), _first_day(ctx))
         if ctx.history.person_of(a.contact_point_id) == ctx.person and a.outcome in _CONNECTED
     ]
     for zone in ctx.zones:

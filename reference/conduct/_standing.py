@@ -50,7 +50,7 @@ def _opted_out_since(ctx: Context) -> tuple[bool, datetime | None]:
     for event in ctx.history.of("medium_opt_out"):
         point = event.detail("contact_point_id")
         reaches = ctx.to_debtor if point is None else str(point) == ctx.target.id
-        if reaches and ctx.medium in _media(event):
+        if reaches and ctx.medium in ctx.history.parsed(event, _media):
             return True, event.effective_at
     allowed = ctx.history.facts.preferences.channels
     if ctx.to_debtor and allowed is not None and ctx.request.channel not in allowed:

@@ -74,7 +74,7 @@ def _range_of(event: Event) -> WeeklyRange:
 
 def _designated_ranges(ctx: Context) -> tuple[WeeklyRange, ...]:
     events = ctx.history.of("inconvenient_time")
-    return (*ctx.history.facts.preferences.inconvenient_times, *(_range_of(e) for e in events))
+    return (*ctx.history.facts.preferences.inconvenient_times, *(ctx.history.parsed(e, _range_of) for e in events))
 
 
 def _hit(ranges: Iterable[WeeklyRange], instant: datetime, zones: tuple[str, ...]) -> bool:

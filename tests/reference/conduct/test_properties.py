@@ -203,6 +203,24 @@ def test_adding_a_later_attempt_never_changes_an_earlier_decision(
 
 
 @SETTINGS
+@given(facts=debtors(), first=requests(), request=requests(), rules=RULES)
+def test_a_decision_on_reused_facts_equals_one_on_fresh_facts(
+    facts: DebtorFacts, first: ContactRequest, request: ContactRequest, rules: Rules
+) -> None:
+    """Views shared between decisions on the same facts (History._shared) never carry one instant's past."""
+    decide(facts, first, rules)  # fills the shared views at another instant, for another request
+    fresh = DebtorFacts(
+        timezones=facts.timezones,
+        contact_points=facts.contact_points,
+        events=facts.events,
+        attempts=facts.attempts,
+        preferences=facts.preferences,
+        debts=facts.debts,
+    )
+    assert decide(facts, request, rules) == decide(fresh, request, rules)
+
+
+@SETTINGS
 @given(facts=debtors(), request=requests(), shuffle=st.randoms(use_true_random=False), rules=RULES)
 def test_the_decision_does_not_depend_on_the_order_of_events_and_attempts(
     facts: DebtorFacts, request: ContactRequest, shuffle: Any, rules: Rules
