@@ -68,6 +68,25 @@ def _sql(connection: Connection, statement: str) -> str:
     return statement if _is_sqlite(connection) else statement.replace("?", "%s")
 
 
+def _run(connection: Connection, statement: str, params: Any = ()) -> Any:
+    """Run a raw statement on the driver's connection, in the same transaction; return the cursor.
+
+    Every recorded action runs five of these: through SQLAlchemy's execution layer (events,
+    result wrapping) each cost more than the database's own work.
+    """
+    driver = connection.connection.dbapi_connection
+    assert driver is not None  # noqa: S101 - a connection in use is live
+    cursor = driver.cursor()
+    cursor.execute(_sql(connection, statement), params)
+    return cursor
+
+
+def _run_many(connection: Connection, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+    driver = connection.connection.dbapi_connection
+    assert driver is not None  # noqa: S101 - a connection in use is live
+    driver.cursor().executemany(_sql(connection, statement), rows)
+
+
 class SqlNodeStore:
     """The ``NodeStore`` protocol over the ``evidence_node`` and ``evidence_log`` tables.
 
@@ -115,24 +134,22 @@ class SqlNodeStore:
                     "WHERE e.tenant_id = %s AND e.level = k.l AND e.idx = k.i LIMIT 1) AS n"
                 )
                 params = ([level for level, _ in chunk], [index for _, index in chunk], self._tenant_id)
-            for level, index, digest in connection.exec_driver_sql(sql, params):
+            for level, index, digest in _run(connection, sql, params).fetchall():
                 found[(level, index)] = bytes(digest)
         return [found[(key.level, key.index)] for key in keys]
 
     def write_nodes(self, nodes: Iterable[tuple[NodeKey, bytes]], *, old_size: int, new_size: int) -> None:
         connection = self._session.connection()
-        moved = connection.exec_driver_sql(
-            _sql(connection, "UPDATE evidence_log SET tree_size = ? WHERE tenant_id = ? AND tree_size = ?"),
+        moved = _run(
+            connection,
+            "UPDATE evidence_log SET tree_size = ? WHERE tenant_id = ? AND tree_size = ?",
             (new_size, self._tenant_id, old_size),
         )
         if moved.rowcount != 1:
             raise ConcurrentAppendError(f"evidence log of {self._tenant_id} moved past size {old_size}")
         rows = [(self._tenant_id, key.level, key.index, digest) for key, digest in nodes]
         if rows:
-            connection.exec_driver_sql(
-                _sql(connection, "INSERT INTO evidence_node (tenant_id, level, idx, hash) VALUES (?, ?, ?, ?)"),
-                rows,
-            )
+            _run_many(connection, "INSERT INTO evidence_node (tenant_id, level, idx, hash) VALUES (?, ?, ?, ?)", rows)
         self._size = new_size
 
 
@@ -150,8 +167,8 @@ def _read_log(connection: Connection, tenant_id: str, *, for_update: bool) -> tu
     statement = "SELECT tree_size, salt FROM evidence_log WHERE tenant_id = ?"
     if for_update and not _is_sqlite(connection):
         statement += " FOR UPDATE"
-    row = connection.exec_driver_sql(_sql(connection, statement), (tenant_id,)).first()
-    return None if row is None else (int(row[0]), bytes(row[1]))
+    rows = _run(connection, statement, (tenant_id,)).fetchall()
+    return (int(rows[0][0]), bytes(rows[0][1])) if rows else None
 
 
 def _lock_log(session: Session, tenant_id: str) -> tuple[int, bytes]:
@@ -161,19 +178,24 @@ def _lock_log(session: Session, tenant_id: str) -> tuple[int, bytes]:
     """
     session.flush()  # the caller's pending rows go first, in statement order
     connection = session.connection()
+    state: tuple[int, bytes] | None
     if _is_sqlite(connection):
         # pysqlite runs reads outside any transaction and opens one (BEGIN, deferred) at the first
         # write; this no-op write takes SQLite's write lock now, waiting up to busy_timeout for
-        # another writer, so the size read next cannot change before we commit.
-        connection.exec_driver_sql("UPDATE evidence_log SET tree_size = tree_size WHERE tenant_id = ?", (tenant_id,))
-    state = _read_log(connection, tenant_id, for_update=True)
+        # another writer, and returns the size and salt under that lock.
+        row = _run(
+            connection,
+            "UPDATE evidence_log SET tree_size = tree_size WHERE tenant_id = ? RETURNING tree_size, salt",
+            (tenant_id,),
+        ).fetchall()  # stepped to the end, so the statement is finished before the next one
+        state = (int(row[0][0]), bytes(row[0][1])) if row else None
+    else:
+        state = _read_log(connection, tenant_id, for_update=True)
     if state is None:
-        connection.exec_driver_sql(
-            _sql(
-                connection,
-                "INSERT INTO evidence_log (tenant_id, tree_size, salt, checkpoint_size) "
-                "VALUES (?, 0, ?, 0) ON CONFLICT (tenant_id) DO NOTHING",
-            ),
+        _run(
+            connection,
+            "INSERT INTO evidence_log (tenant_id, tree_size, salt, checkpoint_size) "
+            "VALUES (?, 0, ?, 0) ON CONFLICT (tenant_id) DO NOTHING",
             (tenant_id, new_tenant_salt()),
         )
         state = _read_log(connection, tenant_id, for_update=True)
@@ -253,7 +275,8 @@ def record_many(
         if _is_sqlite(connection)
         else "INSERT INTO evidence_entry (tenant_id, idx, kind, entry, debtor_id) VALUES (%s, %s, %s, %s::json, %s)"
     )
-    connection.exec_driver_sql(
+    _run_many(
+        connection,
         statement,
         [
             (tenant_id, index, kind, blob.decode(), debtor_id)

@@ -353,6 +353,9 @@ _DEBTOR_ROW = select(*_columns_of(Debtor, DebtorView), *map(_record_count, _COUN
 _POINT_ROW = select(*_columns_of(ContactPoint, PointView)).where(
     ContactPoint.__table__.c.tenant_id == bindparam("tenant"), ContactPoint.__table__.c.id == bindparam("id")
 )
+_DEBT_ROW = select(*_columns_of(Debt, DebtView)).where(
+    Debt.__table__.c.tenant_id == bindparam("tenant"), Debt.__table__.c.id == bindparam("id")
+)
 _DEBT_ROWS = select(*_columns_of(Debt, DebtView)).where(
     Debt.__table__.c.tenant_id == bindparam("tenant"), Debt.__table__.c.id.in_(bindparam("ids", expanding=True))
 )
@@ -379,10 +382,13 @@ def _point(call: Call, debtor: DebtorView, point_id: str) -> PointView:
 
 
 def _debts(call: Call, debtor: DebtorView, debt_ids: list[str]) -> list[DebtView]:
-    found = {
-        row.id: DebtView(*row)
-        for row in call.session.execute(_DEBT_ROWS, {"tenant": call.tenant_id, "ids": list(debt_ids)})
-    }
+    # Nearly every request names one debt: an equality needs no IN list rendered for this execution.
+    statement, params = (
+        (_DEBT_ROW, {"tenant": call.tenant_id, "id": debt_ids[0]})
+        if len(debt_ids) == 1
+        else (_DEBT_ROWS, {"tenant": call.tenant_id, "ids": list(debt_ids)})
+    )
+    found = {row.id: DebtView(*row) for row in call.session.execute(statement, params)}
     debts = []
     for debt_id in debt_ids:
         debt = found.get(debt_id)
