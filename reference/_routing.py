@@ -92,6 +92,11 @@ class Call:
     def tenant_id(self) -> str:
         return self._tenant_clock()[0]
 
+    def know_clock(self, clock_at: datetime | None) -> None:
+        """The tenant's clock as a handler read it with other columns (saves reading it again)."""
+        if self._tenant is None and self._clock is None and self.principal is not None:
+            self._clock = (self.principal.require_tenant(), clock_at)
+
     @property
     def who(self) -> Principal:
         if self.principal is None:

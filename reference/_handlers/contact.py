@@ -19,7 +19,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, bindparam, func, select, text
+from sqlalchemy import String, and_, bindparam, func, select, text
 from sqlalchemy import cast as sql_cast
 
 from icss.reference import conduct
@@ -28,7 +28,7 @@ from .. import _evidence, _holds
 from .._db import ROLLBACK_HOOKS
 from .._problems import MEDIA_TYPE, Problem
 from .._routing import Call, Reply, handles, tenant_scoped
-from .._tables import Attempt, ContactPoint, Debt, Debtor, Decision, Event, OutboxMessage, Recording
+from .._tables import Attempt, ContactPoint, Debt, Debtor, Decision, Event, OutboxMessage, Recording, Tenant
 from ._common import add_duration, iso, new_id, page, parse_ts, profile_of, receipt_url, strip_none
 from .parties import check_debtor_scope, load_debt
 
@@ -347,8 +347,13 @@ def _record_count(model: Any) -> Any:
 
 # Every decision reads its debtor, contact point and debts: Core statements built once, because an ORM
 # get (identity map, instance state, events) cost a third of a millisecond each, more than the rule work.
-_DEBTOR_ROW = select(*_columns_of(Debtor, DebtorView), *map(_record_count, _COUNTED)).where(
-    Debtor.__table__.c.tenant_id == bindparam("tenant"), Debtor.__table__.c.id == bindparam("id")
+_TENANT, _DEBTOR = Tenant.__table__, Debtor.__table__
+# The tenant's clock comes with the debtor (one statement instead of two), from the tenant's side of an
+# outer join: no row means the credential's tenant is gone, a row without a debtor an unknown debtor.
+_DEBTOR_ROW = (
+    select(_TENANT.c.clock_at, *_columns_of(Debtor, DebtorView), *map(_record_count, _COUNTED))
+    .select_from(_TENANT.outerjoin(_DEBTOR, and_(_DEBTOR.c.tenant_id == _TENANT.c.id, _DEBTOR.c.id == bindparam("id"))))
+    .where(_TENANT.c.id == bindparam("tenant"))
 )
 _POINT_ROW = select(*_columns_of(ContactPoint, PointView)).where(
     ContactPoint.__table__.c.tenant_id == bindparam("tenant"), ContactPoint.__table__.c.id == bindparam("id")
@@ -362,9 +367,13 @@ _DEBT_ROWS = select(*_columns_of(Debt, DebtView)).where(
 
 
 def _debtor(call: Call, debtor_id: str) -> DebtorView:
+    """The debtor a contact is about, its record counts, and (for ``call.now()``) the tenant's clock."""
     check_debtor_scope(call, debtor_id)
-    row = call.session.execute(_DEBTOR_ROW, {"tenant": call.tenant_id, "id": debtor_id}).first()
+    row = call.session.execute(_DEBTOR_ROW, {"tenant": call.who.require_tenant(), "id": debtor_id}).first()
     if row is None:
+        raise Problem("unauthenticated", "the tenant of this credential no longer exists")
+    call.know_clock(row.clock_at)
+    if row.id is None:
         raise Problem("not-found")
     counts = tuple(row[-len(_COUNTED) :])
     return DebtorView(row.id, row.tenant_id, row.timezones, row.preferences, row.profile, row.language, counts)
@@ -403,9 +412,8 @@ def _debts(call: Call, debtor: DebtorView, debt_ids: list[str]) -> list[DebtView
 
 
 def _decide(
-    call: Call, body: dict[str, Any], at: datetime, content: str | None
+    call: Call, body: dict[str, Any], at: datetime, content: str | None, debtor: DebtorView
 ) -> tuple[conduct.Decision, DebtorView, PointView, list[DebtView], str]:
-    debtor = _debtor(call, body["debtor_id"])
     point = _point(call, debtor, body["contact_point_id"])
     debts = _debts(call, debtor, body["debt_ids"])
     rules, profile_id = _rules(call, debtor, debts)
@@ -504,11 +512,25 @@ def _local_times(decision: conduct.Decision, at: datetime) -> list[dict[str, str
     return [{"timezone": z, "local_time": at.astimezone(ZoneInfo(z)).isoformat()} for z in zones]
 
 
+@dataclass(slots=True)
+class StoredDecision:
+    """A decision row as written: the columns of ``Decision``, without an ORM object to track."""
+
+    id: str
+    tenant_id: str
+    debtor_id: str
+    kind: str
+    request: dict[str, Any]
+    result: dict[str, Any]
+    at: datetime
+    evidence_index: int | None = None
+
+
 def _store_decision(
     call: Call, body: dict[str, Any], decision: conduct.Decision, at: datetime, profile_id: str
-) -> Decision:
+) -> StoredDecision:
     now = call.now()
-    row = Decision(
+    row = StoredDecision(
         id=new_id("dec"),
         tenant_id=call.tenant_id,
         debtor_id=body["debtor_id"],
@@ -542,18 +564,14 @@ def _store_decision(
     )
     # One INSERT, complete (evidence index included): every checkContact writes a decision, and the
     # ORM's unit of work (track, flush, update the index) cost more than the decision itself.
-    call.session.connection().execute(_DECISION_INSERT, _columns(row))
+    call.session.connection().execute(_DECISION_INSERT, {f.name: getattr(row, f.name) for f in fields(row)})
     return row
 
 
 _DECISION_INSERT = Decision.metadata.tables[Decision.__tablename__].insert()
 
 
-def _columns(row: Any) -> dict[str, Any]:
-    return {column.key: getattr(row, column.key) for column in row.__table__.columns}
-
-
-def decision_view(row: Decision) -> dict[str, Any]:
+def decision_view(row: Decision | StoredDecision) -> dict[str, Any]:
     request, result = row.request, row.result
     return strip_none(
         {
@@ -582,8 +600,9 @@ def check_contact(call: Call) -> Reply:
     if call.ctx.fault("op_slow_decisions") and next(_FAULT_CLOCK) % 10 == 0:
         time_module.sleep(0.6)  # test mode: one decision in ten takes 600 ms (OP-08)
     body = call.body
+    debtor = _debtor(call, body["debtor_id"])  # first: it brings the tenant clock that call.now() reads
     at = parse_ts(body.get("at"), call.now())
-    decision, _, _, _, profile_id = _decide(call, body, at, body.get("content"))
+    decision, _, _, _, profile_id = _decide(call, body, at, body.get("content"), debtor)
     row = _store_decision(call, body, decision, at, profile_id)
     return Reply(200, decision_view(row), resource_id=row.id)
 
@@ -695,6 +714,7 @@ def stored_attempt_views(call: Call, rows: Sequence[Attempt]) -> list[dict[str, 
 @handles("createContactAttempt")
 def create_attempt(call: Call) -> Reply:
     body = call.body
+    debtor = _debtor(call, body["debtor_id"])  # first: it brings the tenant clock that call.now() reads
     now = call.now()
     at = parse_ts(body.get("at"), now)
     if at > now or at < now - timedelta(days=1):
@@ -710,7 +730,7 @@ def create_attempt(call: Call) -> Reply:
             "a telephone attempt reports its outcome",
             errors=[{"pointer": "/outcome", "message": "required for calls"}],
         )
-    decision, debtor, point, debts, profile_id = _decide(call, body, at, body.get("content"))
+    decision, debtor, point, debts, profile_id = _decide(call, body, at, body.get("content"), debtor)
     decision_row = _store_decision(call, body, decision, at, profile_id)
     if not decision.allowed:
         # The refusal is committed as evidence, so this is a reply, not a raised (rolled-back) problem.
