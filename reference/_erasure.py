@@ -18,12 +18,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from icss.spec import Profile
 
-from . import _evidence
+from . import _driver, _evidence
 from ._crypto import FieldCipher
 from ._routing import Call
 from ._tables import (
@@ -169,11 +169,10 @@ def sweep_due(call: Call) -> None:
 def restricted(session: Session, tenant_id: str, debtor_id: str) -> bool:
     """Whether an erasure request of the debtor was restricted or completed: processing stops but storage."""
     # Asked before every contact decision: a written-out statement on the connection, no ORM.
-    found = session.connection().execute(_RESTRICTED, {"tenant": tenant_id, "debtor": debtor_id}).first()
-    return found is not None
+    return bool(_driver.run(session.connection(), _RESTRICTED, (tenant_id, debtor_id)).fetchall())
 
 
-_RESTRICTED = text(
+_RESTRICTED = (
     f"SELECT 1 FROM {Erasure.__tablename__} "  # noqa: S608 - the table name is the model's
-    "WHERE tenant_id = :tenant AND debtor_id = :debtor AND status IN ('restricted', 'completed') LIMIT 1"
+    "WHERE tenant_id = ? AND debtor_id = ? AND status IN ('restricted', 'completed') LIMIT 1"
 )

@@ -45,6 +45,9 @@ from icss.reference.evidence import (
     sign_note,
 )
 
+from ._driver import is_sqlite as _is_sqlite
+from ._driver import run as _run
+from ._driver import run_many as _run_many
 from ._keys import Keys
 from ._problems import Problem
 from ._tables import EvidenceEntry, EvidenceLogState
@@ -54,37 +57,6 @@ ORIGIN_PREFIX = "icss.example.org/reference"
 
 #: Most node keys asked for in one statement (SQLite allows 32,766 bound parameters).
 _READ_CHUNK = 4000
-
-
-def _is_sqlite(connection: Connection) -> bool:
-    return connection.dialect.name == "sqlite"
-
-
-def _sql(connection: Connection, statement: str) -> str:
-    """``statement`` with the driver's placeholders: raw statements go straight to the DB-API.
-
-    Statements are written with ``?`` (sqlite3's qmark style) and turned into ``%s`` for psycopg.
-    """
-    return statement if _is_sqlite(connection) else statement.replace("?", "%s")
-
-
-def _run(connection: Connection, statement: str, params: Any = ()) -> Any:
-    """Run a raw statement on the driver's connection, in the same transaction; return the cursor.
-
-    Every recorded action runs five of these: through SQLAlchemy's execution layer (events,
-    result wrapping) each cost more than the database's own work.
-    """
-    driver = connection.connection.dbapi_connection
-    assert driver is not None  # noqa: S101 - a connection in use is live
-    cursor = driver.cursor()
-    cursor.execute(_sql(connection, statement), params)
-    return cursor
-
-
-def _run_many(connection: Connection, statement: str, rows: Sequence[Sequence[Any]]) -> None:
-    driver = connection.connection.dbapi_connection
-    assert driver is not None  # noqa: S101 - a connection in use is live
-    driver.cursor().executemany(_sql(connection, statement), rows)
 
 
 class SqlNodeStore:

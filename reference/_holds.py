@@ -13,9 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, text
-
-from . import _erasure
+from . import _driver, _erasure
 from ._routing import Call
 from ._tables import WriteOff
 
@@ -34,20 +32,11 @@ class ContactQuestion:
     at: datetime
 
 
-# Every decision asks these: written out once, bound per call, run on the connection (no ORM).
+# Every decision asks these: written out once, run on the driver's connection (see _driver).
 _WRITTEN_OFF = (
-    text(
-        f"SELECT data FROM {WriteOff.__tablename__} "  # noqa: S608 - the table name is the model's
-        "WHERE tenant_id = :tenant AND debt_id IN :debts AND disposal_status = '04'"
-    )
-    .bindparams(bindparam("debts", expanding=True))
-    .columns(data=WriteOff.__table__.c.data.type)
+    f"SELECT debt_id, data FROM {WriteOff.__tablename__} "  # noqa: S608 - the table name is the model's
+    "WHERE tenant_id = ? AND debt_id = ? AND disposal_status = '04'"
 )
-# Nearly every request names one debt: an equality needs no IN list rendered for each execution.
-_WRITTEN_OFF_ONE = text(
-    f"SELECT data FROM {WriteOff.__tablename__} "  # noqa: S608 - the table name is the model's
-    "WHERE tenant_id = :tenant AND debt_id = :debts AND disposal_status = '04'"
-).columns(data=WriteOff.__table__.c.data.type)
 
 Hold = Callable[[Call, ContactQuestion], list[str]]
 _HOLDS: list[Hold] = []
@@ -70,15 +59,13 @@ def _written_off(call: Call, question: ContactQuestion) -> list[str]:
         return []
     if call.ctx.fault("op_write_off_termination_ignored"):  # test mode: 04 is treated like 03
         return []
-    debts = list(question.debt_ids)
-    statement = _WRITTEN_OFF_ONE if len(debts) == 1 else _WRITTEN_OFF
-    rows = call.session.connection().execute(
-        statement, {"tenant": call.tenant_id, "debts": debts[0] if len(debts) == 1 else debts}
-    )
+    connection = call.session.connection()
     day = question.at.date().isoformat()
-    # A write-off takes effect on its effective_date (or at once): 03 keeps the ordinary rules.
-    if any(str((data or {}).get("effective_date") or "") <= day for (data,) in rows):
-        return ["write_off_terminated"]
+    for debt_id in dict.fromkeys(question.debt_ids):  # one primary-key lookup per debt (nearly always one)
+        for _debt, data in _driver.run(connection, _WRITTEN_OFF, (call.tenant_id, debt_id)).fetchall():
+            # A write-off takes effect on its effective_date (or at once): 03 keeps the ordinary rules.
+            if str((_driver.json_value(data) or {}).get("effective_date") or "") <= day:
+                return ["write_off_terminated"]
     return []
 
 
