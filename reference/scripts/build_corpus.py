@@ -13,6 +13,10 @@ assigned by a keyed hash of the item's group, so they are reproducible and stabl
 appended. Items sharing a ``g=`` group (the same words under a different context) always land in the
 same split. Run ``python -m icss.reference.scripts.build_corpus`` after editing a source file.
 
+A blind set, once evaluated, is retired the same way: its file's ``@split test`` becomes
+``@retired VERSION`` (the version whose test split it was), which forces its items into dev with that
+mark; a new blind set takes its place.
+
 Since 1.2.0 the hash no longer fills the test split. The items it placed in test up to 1.1.0 were
 evaluated once and are spent; they become dev and keep a ``retired_test`` mark naming the version
 whose test split they were. The test split is made only of items forced into it by the ``@split test``
@@ -71,6 +75,8 @@ class _State:
     hard: list[str] = field(default_factory=list)
     ctx: dict[str, str] = field(default_factory=dict)
     split: str = "hash"
+    #: ``@retired VERSION``: a spent blind set, evaluated once as the test split of VERSION (now dev).
+    retired: str | None = None
 
 
 def _to_traditional(text: str) -> str:
@@ -114,6 +120,10 @@ def _item(text: str, opts: dict[str, str], st: _State, where: str) -> dict[str, 
     forced = opts.get("split", st.split)
     if forced not in FORCED_SPLITS:
         raise ValueError(f"{where}: split={forced!r}; a line can only be forced into 'test' (or left to 'hash')")
+    if st.retired is not None:
+        if forced == "test":
+            raise ValueError(f"{where}: a retired blind set cannot be forced into test again")
+        forced = "dev"
     return {
         "text": text,
         "language": st.lang,
@@ -125,6 +135,7 @@ def _item(text: str, opts: dict[str, str], st: _State, where: str) -> dict[str, 
         "evasion": evasion,
         "group": opts.get("g"),
         "forced_split": None if forced == "hash" else forced,
+        "retired_test": st.retired,
     }
 
 
@@ -156,6 +167,10 @@ def parse_utterances(path: Path) -> list[dict[str, Any]]:
                 if arg not in FORCED_SPLITS:
                     raise ValueError(f"{where}: @split {arg!r}; use 'test' (the blind sets) or 'hash'")
                 st.split = arg
+            elif name == "retired":
+                if not arg:
+                    raise ValueError(f"{where}: @retired names the version whose test split these items were")
+                st.retired = arg
             elif name == "ctx":
                 st.ctx = {k: v for k, v in _parse_options(arg).items() if not (k == "ltd" and v == "1")}
             else:
