@@ -135,6 +135,24 @@ def test_a_line_of_the_wrong_language_cannot_renumber_the_corpus(tmp_path: Path)
         build(tmp_path)
 
 
+def test_a_retired_blind_set_becomes_dev_with_its_version(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conversations.txt").write_text("", encoding="utf-8")
+    (src / "en-1-blind.txt").write_text(
+        "@lang en\n@retired 1.2.0\n@cat insult_or_abuse\nYou useless clown.\n@hn insult_or_abuse\nSorry, my mistake.\n",
+        encoding="utf-8",
+    )
+    (src / "en-2-blind.txt").write_text("@lang en\n@split test\n@plain\nGood morning.\n", encoding="utf-8")
+    manifest = build(tmp_path)
+    rows = [json.loads(line) for line in (tmp_path / "utterances.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(r["split"], r.get("retired_test")) for r in rows] == [("dev", "1.2.0"), ("dev", "1.2.0"), ("test", None)]
+    assert manifest["retired_test"] == {"1.2.0": 2}
+    (src / "en-3.txt").write_text("@lang en\n@retired 1.2.0\n@split test\n@plain\nHello.\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="cannot be forced into test again"):
+        build(tmp_path)
+
+
 def test_only_test_can_be_forced(tmp_path: Path) -> None:
     src = tmp_path / "src"
     src.mkdir()
