@@ -10,12 +10,12 @@ from typing import Any
 
 import httpx
 
-from icss.spec import openapi_document, validator
+from icss.spec import openapi_document
 
 from .._context import CheckContext
 from .._fuzz import probe_malformed_requests, probe_valid_requests
 from .._registry import check
-from ._support import contact_body, problem_document, validate_against
+from ._support import contact_body, problem_document, schema_errors, validate_against
 
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 
@@ -182,7 +182,7 @@ def conforms(ctx: CheckContext, operation_id: str, response: httpx.Response) -> 
         body = response.text
     if schema_ref:
         name = schema_ref.rsplit("/", 1)[-1].removesuffix(".schema.json")
-        errors = sorted(validator(name).iter_errors(body), key=lambda e: list(e.absolute_path))
+        errors = schema_errors(name, body)
         if errors:
             where = "/".join(map(str, errors[0].absolute_path)) or "(root)"
             ctx.fail(
