@@ -202,6 +202,7 @@ def _generate(mode: str) -> tuple[tuple[GeneratedCase, ...], tuple[str, ...]]:
             unprobed.append(f"{operation_id} ({type(exc).__name__})")
             continue
         for case in found:
+            _freeze(case)
             description = getattr(getattr(case.meta, "phase", None), "data", None)
             made.append(
                 GeneratedCase(
@@ -291,8 +292,16 @@ def _thawed(rows: list[tuple[Any, ...]]) -> tuple[GeneratedCase, ...]:
             _meta=meta,
             **fields,
         )
+        _freeze(case)
         made.append(GeneratedCase(operation_id, mode, description, role, case))
     return tuple(made)
+
+
+def _freeze(case: Case[Any]) -> None:
+    # A case's metadata is otherwise re-checked on every read (each container hashed through canonical
+    # JSON), and schemathesis' checks read it per response. The harness never edits a case in place (ids
+    # go into a new Case, see _request_parts), which is when schemathesis itself freezes a case it sends.
+    case.freeze_metadata()
 
 
 def _trusted(path: Path) -> bool:
