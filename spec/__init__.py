@@ -17,7 +17,15 @@ from ._model import (
     Profile,
     Reference,
 )
-from ._schemas import SCHEMA_BASE, schema, schema_documents, schema_registry, validator
+from ._schemas import (
+    SCHEMA_BASE,
+    compiled_validator,
+    schema,
+    schema_documents,
+    schema_registry,
+    surely_valid,
+    validator,
+)
 from ._validate import EXPECTED_ACTIVE, SpecProblem, operation_ids, validate_spec
 
 __all__ = [
@@ -44,6 +52,8 @@ __all__ = [
     "schema_documents",
     "schema_registry",
     "validator",
+    "compiled_validator",
+    "surely_valid",
     # validation
     "validate_spec",
     "SpecProblem",

@@ -1,92 +1,30 @@
 """Helpers shared by the checks: schema validation of bodies and problem documents.
 
 Schema validation is the harness' largest CPU cost of its own after the HTTP exchanges (a run
-validates several hundred bodies, most against problem.schema.json). :func:`schema_errors` asks a
-compiled ``jsonschema_rs`` validator first and leaves the verdict and the message of every body it
-rejects to ``jsonschema``, the validator the standard is written against. The Rust validator is
-given ``jsonschema``'s own ``pattern`` keyword and format checks, so that it never accepts what
-``jsonschema`` would reject: for these keywords, Python's ``re`` and the format libraries differ from
-the Rust ones (``$`` before a final newline, ``\\s``, URI grammars), and for the other keywords the
-schemas use both follow the JSON Schema test suite.
+validates several hundred bodies, most against problem.schema.json). :func:`schema_errors` asks the
+compiled validator first (``icss.spec.surely_valid``) and leaves the verdict and the message of every
+body it rejects to ``jsonschema``, the validator the standard is written against.
 """
 
 from __future__ import annotations
 
-import functools
-import math
-import re
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-import jsonschema_rs
-from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from icss.spec import SCHEMA_BASE, schema, schema_documents, validator
+from icss.spec import surely_valid, validator
 
 from .._context import CheckContext
 
 PROBLEM_MEDIA = "application/problem+json"
 
 
-class _PythonPattern:
-    """``pattern`` as ``jsonschema`` evaluates it (``re.search``), for the Rust validator."""
-
-    def __init__(self, parent_schema: Any, value: str, schema_path: Any) -> None:
-        self._search = re.compile(value).search
-
-    def validate(self, instance: Any) -> None:
-        if isinstance(instance, str) and not self._search(instance):
-            raise ValueError(f"{instance!r} does not match")
-
-
-def _python_format(name: str) -> Any:
-    conforms = Draft202012Validator.FORMAT_CHECKER.conforms
-    return lambda instance: conforms(instance, name)
-
-
-@functools.cache
-def _fast_registry() -> Any:
-    return jsonschema_rs.Registry([(doc.get("$id", SCHEMA_BASE + key), doc) for key, doc in schema_documents().items()])
-
-
-@functools.cache
-def _fast_validator(name: str) -> Any:
-    return jsonschema_rs.Draft202012Validator(
-        schema(name),
-        registry=_fast_registry(),
-        validate_formats=True,
-        formats={f: _python_format(f) for f in Draft202012Validator.FORMAT_CHECKER.checkers},
-        keywords={"pattern": _PythonPattern},
-    )
-
-
-def _plain(value: Any, depth: int = 0) -> bool:
-    """Whether ``value`` holds only what both validators read alike (no huge integers, NaN or deep nesting)."""
-    if isinstance(value, str) or value is None or isinstance(value, bool):
-        return True
-    if isinstance(value, int):
-        return -(2**53) <= value <= 2**53
-    if isinstance(value, float):
-        return math.isfinite(value)
-    if depth > 64:
-        return False
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and _plain(v, depth + 1) for k, v in value.items())
-    if isinstance(value, list):
-        return all(_plain(v, depth + 1) for v in value)
-    return False
-
-
 def schema_errors(schema_name: str, body: Any) -> list[ValidationError]:
     """The ``jsonschema`` errors of ``body`` against spec/schemas/<schema_name>.schema.json, by instance path."""
-    if _plain(body):
-        try:
-            if _fast_validator(schema_name).is_valid(body):
-                return []
-        except Exception:  # noqa: S110 - anything the Rust validator cannot take is judged by jsonschema below
-            pass
+    if surely_valid(schema_name, body):
+        return []
     return sorted(validator(schema_name).iter_errors(body), key=lambda e: list(e.absolute_path))
 
 
