@@ -34,7 +34,7 @@ from ._categories import CATEGORIES, severity_of
 
 ROOT = Path(__file__).resolve().parents[2] / "spec" / "corpora" / "scripts"
 SPLIT_SEED = "icss-script-corpus-v1"
-VERSION = "1.2.0"
+VERSION = "1.3.0"
 #: The version whose hashed test split was retired into dev (see the module docstring).
 RETIRED_TEST = "1.1.0"
 #: Values of ``@split`` / ``split=``: ``test`` forces the item into test; ``hash`` is the default.
@@ -71,6 +71,7 @@ class _State:
     hard: list[str] = field(default_factory=list)
     ctx: dict[str, str] = field(default_factory=dict)
     split: str = "hash"
+    since: str | None = None
 
 
 def _to_traditional(text: str) -> str:
@@ -125,6 +126,7 @@ def _item(text: str, opts: dict[str, str], st: _State, where: str) -> dict[str, 
         "evasion": evasion,
         "group": opts.get("g"),
         "forced_split": None if forced == "hash" else forced,
+        "since": st.since,
     }
 
 
@@ -156,6 +158,8 @@ def parse_utterances(path: Path) -> list[dict[str, Any]]:
                 if arg not in FORCED_SPLITS:
                     raise ValueError(f"{where}: @split {arg!r}; use 'test' (the blind sets) or 'hash'")
                 st.split = arg
+            elif name == "since":
+                st.since = arg or None
             elif name == "ctx":
                 st.ctx = {k: v for k, v in _parse_options(arg).items() if not (k == "ltd" and v == "1")}
             else:
@@ -212,10 +216,11 @@ def _assign_splits(items: list[dict[str, Any]], key: Any, *, retire_test: bool) 
 
     Items forced into a split (``@split test``) are set aside first, so that they never shift the
     hashed ranking of the others. With ``retire_test`` the hash's test share goes to dev instead and
-    each such item is marked with the version whose test split it was.
+    each such item is marked with the version whose test split it was. Items of a later batch
+    (``@since``, from 1.3.0) are ranked in strata of their own and cut 60/40 train/dev.
     """
-    strata: dict[tuple[str, str], dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
-    stratum_of: dict[str, tuple[str, str]] = {}
+    strata: dict[tuple[str, str, str], dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    stratum_of: dict[str, tuple[str, str, str]] = {}
     forced_groups: dict[str, str] = {}
     for item in items:
         group = item.get("group") or item["id"]
@@ -229,12 +234,14 @@ def _assign_splits(items: list[dict[str, Any]], key: Any, *, retire_test: bool) 
             item["split"] = forced_groups[group]
             continue
         # A group (a positive and its hard-negative twin) lives in the stratum of its first item.
-        stratum = stratum_of.setdefault(group, (item["language"], key(item)))
+        stratum = stratum_of.setdefault(group, (item["language"], key(item), item.get("since") or ""))
         strata[stratum][group].append(item)
-    for groups in strata.values():
+    for (_, _, since), groups in strata.items():
         order = sorted(groups, key=lambda g: hashlib.sha256(f"{SPLIT_SEED}:{g}".encode()).hexdigest())
         n = len(order)
         n_test, n_dev = round(n * 0.2), round(n * 0.2)
+        if since:  # a later batch: its own strata, so no earlier item moves; 60/40 train/dev, nothing retired
+            n_test, n_dev = 0, round(n * 0.4)
         for rank, group in enumerate(order):
             split = "test" if rank < n_test else "dev" if rank < n_test + n_dev else "train"
             for item in groups[group]:
