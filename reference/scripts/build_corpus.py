@@ -211,6 +211,20 @@ def _stratum(item: dict[str, Any]) -> str:
     return "plain"
 
 
+def _hash_key(item: dict[str, Any]) -> str:
+    """What the split hash ranks: the group, else (in a later batch) the content, else the id.
+
+    A later batch's ids depend on the length of every file before it in name order (the blind sets
+    among them), so its items are ranked by what they say, which no other file can change.
+    """
+    if item.get("group"):
+        return str(item["group"])
+    if item.get("since"):
+        ctx = json.dumps(item["context"], sort_keys=True)
+        return f"{item['language']}:{item['since']}:{item['speaker_role']}:{ctx}:{item['text']}"
+    return str(item["id"])
+
+
 def _assign_splits(items: list[dict[str, Any]], key: Any, *, retire_test: bool) -> None:
     """60/20/20 per stratum, by a keyed hash of each group: reproducible and append-stable.
 
@@ -223,11 +237,11 @@ def _assign_splits(items: list[dict[str, Any]], key: Any, *, retire_test: bool) 
     stratum_of: dict[str, tuple[str, str, str]] = {}
     forced_groups: dict[str, str] = {}
     for item in items:
-        group = item.get("group") or item["id"]
+        group = _hash_key(item)
         if item.get("forced_split"):
             forced_groups[group] = item["forced_split"]
     for item in items:
-        group = item.get("group") or item["id"]
+        group = _hash_key(item)
         if group in forced_groups:
             if item.get("forced_split") != forced_groups[group]:
                 raise ValueError(f"group {group}: some items are forced into {forced_groups[group]}, others not")

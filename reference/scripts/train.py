@@ -44,6 +44,8 @@ FOLDS = 5
 MIN_THRESHOLD = 0.0
 MAX_HN_FPR = 0.02
 MAX_NEG_FPR = 0.005
+#: Weight of another category's positives among a category's negatives.
+OTHER_POSITIVE_WEIGHT = 1.0
 
 
 def _fold(item: dict[str, Any]) -> int:
@@ -114,7 +116,8 @@ def train(exclude_holdout: bool = False) -> dict[str, Any]:
         y = np.array([any(lab["category"] == cat for lab in i["labels"]) for i in items], dtype=int)
         hn = np.array([cat in i["hard_negative_for"] for i in items])
         applies = np.array([_category_gate_open(cat, _ctx(i)) for i in items])
-        weight = np.where(hn, HARD_NEGATIVE_WEIGHT, 1.0)
+        other = np.array([bool(i["labels"]) for i in items]) & (y == 0)
+        weight = np.where(hn, HARD_NEGATIVE_WEIGHT, np.where(other, OTHER_POSITIVE_WEIGHT, 1.0))
         rule_hit = np.array([cat in r for r in rule_cats])
         oof = np.full(len(items), -1e9)
         for fold in range(FOLDS):
