@@ -37,15 +37,17 @@ from ._classifier import MODEL_PATH, MODEL_VERSION, features
 from ._corpus import in_holdout
 from ._normalise import views
 
-TOP_K = 1500
-C = 1.0
+# 1.3.0, chosen on the dev items of the 1.3.0 batch with the model trained without them: more kept
+# weights (8,000 instead of 1,500) with stronger regularisation (C 0.5 instead of 1.0), and a threshold
+# floor of -4 instead of 0 so that the false-alarm budgets, not the floor, set each threshold. Micro recall
+# of rules and model on those items rose from 0.687 to 0.756 at the same hard-negative FPR (0.044).
+TOP_K = 8000
+C = 0.5
 HARD_NEGATIVE_WEIGHT = 3.0
 FOLDS = 5
-MIN_THRESHOLD = 0.0
+MIN_THRESHOLD = -4.0
 MAX_HN_FPR = 0.02
 MAX_NEG_FPR = 0.005
-#: Weight of another category's positives among a category's negatives.
-OTHER_POSITIVE_WEIGHT = 1.0
 
 
 def _fold(item: dict[str, Any]) -> int:
@@ -116,8 +118,7 @@ def train(exclude_holdout: bool = False) -> dict[str, Any]:
         y = np.array([any(lab["category"] == cat for lab in i["labels"]) for i in items], dtype=int)
         hn = np.array([cat in i["hard_negative_for"] for i in items])
         applies = np.array([_category_gate_open(cat, _ctx(i)) for i in items])
-        other = np.array([bool(i["labels"]) for i in items]) & (y == 0)
-        weight = np.where(hn, HARD_NEGATIVE_WEIGHT, np.where(other, OTHER_POSITIVE_WEIGHT, 1.0))
+        weight = np.where(hn, HARD_NEGATIVE_WEIGHT, 1.0)
         rule_hit = np.array([cat in r for r in rule_cats])
         oof = np.full(len(items), -1e9)
         for fold in range(FOLDS):
