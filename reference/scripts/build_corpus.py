@@ -38,7 +38,7 @@ from ._categories import CATEGORIES, severity_of
 
 ROOT = Path(__file__).resolve().parents[2] / "spec" / "corpora" / "scripts"
 SPLIT_SEED = "icss-script-corpus-v1"
-VERSION = "1.2.0"
+VERSION = "1.3.0"
 #: The version whose hashed test split was retired into dev (see the module docstring).
 RETIRED_TEST = "1.1.0"
 #: Values of ``@split`` / ``split=``: ``test`` forces the item into test; ``hash`` is the default.
@@ -77,6 +77,7 @@ class _State:
     split: str = "hash"
     #: ``@retired VERSION``: a spent blind set, evaluated once as the test split of VERSION (now dev).
     retired: str | None = None
+    since: str | None = None
 
 
 def _to_traditional(text: str) -> str:
@@ -136,6 +137,7 @@ def _item(text: str, opts: dict[str, str], st: _State, where: str) -> dict[str, 
         "group": opts.get("g"),
         "forced_split": None if forced == "hash" else forced,
         "retired_test": st.retired,
+        "since": st.since,
     }
 
 
@@ -171,6 +173,8 @@ def parse_utterances(path: Path) -> list[dict[str, Any]]:
                 if not arg:
                     raise ValueError(f"{where}: @retired names the version whose test split these items were")
                 st.retired = arg
+            elif name == "since":
+                st.since = arg or None
             elif name == "ctx":
                 st.ctx = {k: v for k, v in _parse_options(arg).items() if not (k == "ltd" and v == "1")}
             else:
@@ -222,34 +226,51 @@ def _stratum(item: dict[str, Any]) -> str:
     return "plain"
 
 
+def _hash_key(item: dict[str, Any]) -> str:
+    """What the split hash ranks: the group, else (in a later batch) the content, else the id.
+
+    A later batch's ids depend on the length of every file before it in name order (the blind sets
+    among them), so its items are ranked by what they say, which no other file can change.
+    """
+    if item.get("group"):
+        return str(item["group"])
+    if item.get("since"):
+        ctx = json.dumps(item["context"], sort_keys=True)
+        return f"{item['language']}:{item['since']}:{item['speaker_role']}:{ctx}:{item['text']}"
+    return str(item["id"])
+
+
 def _assign_splits(items: list[dict[str, Any]], key: Any, *, retire_test: bool) -> None:
     """60/20/20 per stratum, by a keyed hash of each group: reproducible and append-stable.
 
     Items forced into a split (``@split test``) are set aside first, so that they never shift the
     hashed ranking of the others. With ``retire_test`` the hash's test share goes to dev instead and
-    each such item is marked with the version whose test split it was.
+    each such item is marked with the version whose test split it was. Items of a later batch
+    (``@since``, from 1.3.0) are ranked in strata of their own and cut 60/40 train/dev.
     """
-    strata: dict[tuple[str, str], dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
-    stratum_of: dict[str, tuple[str, str]] = {}
+    strata: dict[tuple[str, str, str], dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    stratum_of: dict[str, tuple[str, str, str]] = {}
     forced_groups: dict[str, str] = {}
     for item in items:
-        group = item.get("group") or item["id"]
+        group = _hash_key(item)
         if item.get("forced_split"):
             forced_groups[group] = item["forced_split"]
     for item in items:
-        group = item.get("group") or item["id"]
+        group = _hash_key(item)
         if group in forced_groups:
             if item.get("forced_split") != forced_groups[group]:
                 raise ValueError(f"group {group}: some items are forced into {forced_groups[group]}, others not")
             item["split"] = forced_groups[group]
             continue
         # A group (a positive and its hard-negative twin) lives in the stratum of its first item.
-        stratum = stratum_of.setdefault(group, (item["language"], key(item)))
+        stratum = stratum_of.setdefault(group, (item["language"], key(item), item.get("since") or ""))
         strata[stratum][group].append(item)
-    for groups in strata.values():
+    for (_, _, since), groups in strata.items():
         order = sorted(groups, key=lambda g: hashlib.sha256(f"{SPLIT_SEED}:{g}".encode()).hexdigest())
         n = len(order)
         n_test, n_dev = round(n * 0.2), round(n * 0.2)
+        if since:  # a later batch: its own strata, so no earlier item moves; 60/40 train/dev, nothing retired
+            n_test, n_dev = 0, round(n * 0.4)
         for rank, group in enumerate(order):
             split = "test" if rank < n_test else "dev" if rank < n_test + n_dev else "train"
             for item in groups[group]:

@@ -37,8 +37,14 @@ from ._classifier import MODEL_PATH, MODEL_VERSION, features
 from ._corpus import in_holdout
 from ._normalise import views
 
-TOP_K = 1500
-C = 1.0
+# 1.3.0, chosen on the dev items of the 1.3.0 batch with the model trained without them: more kept
+# weights (8,000 instead of 1,500) with stronger regularisation (C 0.5 instead of 1.0). With the word-initial
+# Latin grams of model 3, rules and model reach micro recall 0.689 and hard-negative FPR 0.044 on those
+# items (model 2's features and settings: 0.685 / 0.059). A threshold floor of -4 instead of 0 reached
+# 0.724 / 0.044 there, but let the model flag lawful look-alikes of test_checker.py (help for older
+# customers, a partial payment): the floor stays at 0, probability one half under balanced class weights.
+TOP_K = 8000
+C = 0.5
 HARD_NEGATIVE_WEIGHT = 3.0
 FOLDS = 5
 MIN_THRESHOLD = 0.0

@@ -737,7 +737,7 @@ def test_a_lawful_cue_vetoes_the_model_too() -> None:
 
     checker = default_checker()
     assert checker.classifier is not None
-    text = "我们会安排同事上门拜访，请问您什么时间方便？"
+    text = "外访人员会上门拜访您，请问您什么时间方便？"
     v = views(text)
     concepts = checker.engine.concept_names(checker.engine.hits(v))
     assert "threat_of_violence" in checker.classifier.confident(v, "zh", concepts)
