@@ -31,7 +31,7 @@ from starlette.types import Receive, Scope, Send
 
 from icss.spec import SCHEMA_BASE, openapi_document, schema_registry
 
-from . import _bodies
+from . import _bodies, _driver
 from ._auth import Principal, authorise, read_token
 from ._context import ServiceContext
 from ._operations import Operation, operations
@@ -337,15 +337,16 @@ def _resource_id(value: str | None) -> str | None:
     return value[:_AUDIT_ID_LENGTH].replace("\x00", "")
 
 
-_AUDIT_INSERT = AuditRecord.metadata.tables[AuditRecord.__tablename__].insert()
+_AUDIT_TABLE = AuditRecord.metadata.tables[AuditRecord.__tablename__]
 
 
 def _audit(call: Call, status: int, resource_id: str | None) -> None:
     if call.principal is None:
         return
     # A plain INSERT (every request writes one; the ORM's unit of work would only add bookkeeping).
-    call.session.connection().execute(
-        _AUDIT_INSERT,
+    _driver.insert(
+        call.session.connection(),
+        _AUDIT_TABLE,
         [
             {
                 "tenant_id": call.principal.tenant_id,

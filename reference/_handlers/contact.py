@@ -24,7 +24,7 @@ from sqlalchemy import cast as sql_cast
 
 from icss.reference import conduct
 
-from .. import _evidence, _holds
+from .. import _driver, _evidence, _holds
 from .._db import ROLLBACK_HOOKS
 from .._problems import MEDIA_TYPE, Problem
 from .._routing import Call, Reply, handles, tenant_scoped
@@ -564,11 +564,11 @@ def _store_decision(
     )
     # One INSERT, complete (evidence index included): every checkContact writes a decision, and the
     # ORM's unit of work (track, flush, update the index) cost more than the decision itself.
-    call.session.connection().execute(_DECISION_INSERT, {f.name: getattr(row, f.name) for f in fields(row)})
+    _driver.insert(call.session.connection(), _DECISION_TABLE, [{f.name: getattr(row, f.name) for f in fields(row)}])
     return row
 
 
-_DECISION_INSERT = Decision.metadata.tables[Decision.__tablename__].insert()
+_DECISION_TABLE = Decision.metadata.tables[Decision.__tablename__]
 
 
 def decision_view(row: Decision | StoredDecision) -> dict[str, Any]:
