@@ -369,7 +369,9 @@ _DEBT_ROWS = select(*_columns_of(Debt, DebtView)).where(
 def _debtor(call: Call, debtor_id: str) -> DebtorView:
     """The debtor a contact is about, its record counts, and (for ``call.now()``) the tenant's clock."""
     check_debtor_scope(call, debtor_id)
-    row = call.session.execute(_DEBTOR_ROW, {"tenant": call.who.require_tenant(), "id": debtor_id}).first()
+    # On the session's connection: the session's own execute (autoflush, ORM plugins) doubled the cost, and
+    # a decision reads these before it writes anything.
+    row = call.session.connection().execute(_DEBTOR_ROW, {"tenant": call.who.require_tenant(), "id": debtor_id}).first()
     if row is None:
         raise Problem("unauthenticated", "the tenant of this credential no longer exists")
     call.know_clock(row.clock_at)
@@ -380,7 +382,7 @@ def _debtor(call: Call, debtor_id: str) -> DebtorView:
 
 
 def _point(call: Call, debtor: DebtorView, point_id: str) -> PointView:
-    row = call.session.execute(_POINT_ROW, {"tenant": call.tenant_id, "id": point_id}).first()
+    row = call.session.connection().execute(_POINT_ROW, {"tenant": call.tenant_id, "id": point_id}).first()
     if row is None or row.debtor_id != debtor.id:
         raise Problem(
             "validation-failed",
@@ -397,7 +399,7 @@ def _debts(call: Call, debtor: DebtorView, debt_ids: list[str]) -> list[DebtView
         if len(debt_ids) == 1
         else (_DEBT_ROWS, {"tenant": call.tenant_id, "ids": list(debt_ids)})
     )
-    found = {row.id: DebtView(*row) for row in call.session.execute(statement, params)}
+    found = {row.id: DebtView(*row) for row in call.session.connection().execute(statement, params)}
     debts = []
     for debt_id in debt_ids:
         debt = found.get(debt_id)
