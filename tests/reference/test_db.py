@@ -52,7 +52,10 @@ def test_a_unit_is_committed_before_its_result_returns(db: Database) -> None:
     assert _names(db) == {"a"}
 
 
-def test_concurrent_units_share_commits(db: Database) -> None:
+@pytest.mark.parametrize(("seconds", "expected"), [(60.0, 1), (0.0, 21)])
+def test_concurrent_units_share_commits(db: Database, seconds: float, expected: int) -> None:
+    """Units queued together share a commit, until the batch has run MAX_BATCH_SECONDS."""
+    db._writer.MAX_BATCH_SECONDS = seconds  # type: ignore[union-attr]
     commits: list[int] = []
     event.listen(db.engine, "commit", lambda _conn: commits.append(1))
     gate = threading.Event()
@@ -71,8 +74,9 @@ def test_concurrent_units_share_commits(db: Database) -> None:
     for thread in [first, *others]:
         thread.join(10)
     assert _names(db) == {"first", *(f"u{i}" for i in range(20))}
-    # The held unit and the 20 queued behind it are one batch: one commit, where one per unit would be 21.
-    assert len(commits) == 1, f"{len(commits)} commits for 21 units queued together"
+    # The held unit and the 20 queued behind it are one batch: one commit, where one per unit would be 21;
+    # with no time for a batch, each unit closes its own.
+    assert len(commits) == expected, f"{len(commits)} commits for 21 units queued together"
 
 
 def test_a_failing_unit_rolls_back_alone(db: Database) -> None:
