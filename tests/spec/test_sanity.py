@@ -11,7 +11,7 @@ from collections import Counter
 import pytest
 from jsonschema import Draft202012Validator
 
-from icss.spec import EXPECTED_ACTIVE, load_catalogue, schema_documents, validate_spec, validator
+from icss.spec import EXPECTED_ACTIVE, load_catalogue, schema, schema_documents, validate_spec, validator
 from icss.spec._load import raw_area_files, raw_profile_files, read_yaml, spec_root
 
 CAT = load_catalogue()
@@ -198,3 +198,13 @@ def test_reason_codes_named_by_indicators_exist_in_the_interface() -> None:
         if code not in enum
     }
     assert sorted(unknown) == []
+
+
+def test_corpus_contexts_are_what_the_interface_accepts() -> None:
+    """The harness sends each corpus item's context to checkUtterance: the two schemas must agree."""
+    item_context = schema("script-corpus-item")["$defs"]["context"]["properties"]
+    request_context = schema("script-check-request")["properties"]["context"]["properties"]
+    for name, definition in item_context.items():
+        assert name in request_context, f"corpus context member {name} is not in checkUtterance's context"
+        if "items" in definition:
+            assert definition["items"] == request_context[name]["items"], name
