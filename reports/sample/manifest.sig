@@ -1,1 +1,1 @@
-lwhkHcb2rIjbshI/PT815hd6g7lmWjhZycHLyEtpQEnYJ3N4hjQt9x01F92vvhoWwl/zISDo+KvyVPS2Txt1CQ==
+KV+cJv16pR2SdqECD28oDcoKHB1c5qhXbkcW8Fdk1mfLrfrzr8a2UZWd7BeBh7p+ISXFIAsrToJlDKIbeRNTDg==
