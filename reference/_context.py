@@ -49,6 +49,11 @@ class ServiceContext:
         return self.settings.test_mode and name in self.settings.faults
 
 
+def clock_now(clock_at: datetime | None) -> datetime:
+    """A tenant's clock: the sandbox test clock when set, else real time (UTC)."""
+    return clock_at if clock_at is not None else datetime.now(UTC)
+
+
 def tenant_now(tenant: Tenant) -> datetime:
     """The tenant's clock: the sandbox test clock when set, else real time (UTC)."""
-    return tenant.clock_at if tenant.clock_at is not None else datetime.now(UTC)
+    return clock_now(tenant.clock_at)

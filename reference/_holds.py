@@ -34,7 +34,7 @@ class ContactQuestion:
 
 # Every decision asks these: written out once, run on the driver's connection (see _driver).
 _WRITTEN_OFF = (
-    f"SELECT debt_id, data FROM {WriteOff.__tablename__} "  # noqa: S608 - the table name is the model's
+    f"SELECT data FROM {WriteOff.__tablename__} "  # noqa: S608 - the table name is the model's
     "WHERE tenant_id = ? AND debt_id = ? AND disposal_status = '04'"
 )
 
@@ -62,7 +62,7 @@ def _written_off(call: Call, question: ContactQuestion) -> list[str]:
     connection = call.session.connection()
     day = question.at.date().isoformat()
     for debt_id in dict.fromkeys(question.debt_ids):  # one primary-key lookup per debt (nearly always one)
-        for _debt, data in _driver.run(connection, _WRITTEN_OFF, (call.tenant_id, debt_id)).fetchall():
+        for (data,) in _driver.run(connection, _WRITTEN_OFF, (call.tenant_id, debt_id)).fetchall():
             # A write-off takes effect on its effective_date (or at once): 03 keeps the ordinary rules.
             if str((_driver.json_value(data) or {}).get("effective_date") or "") <= day:
                 return ["write_off_terminated"]

@@ -33,7 +33,7 @@ from icss.spec import SCHEMA_BASE, openapi_document, schema_registry
 
 from . import _bodies, _driver
 from ._auth import Principal, authorise, read_token
-from ._context import ServiceContext
+from ._context import ServiceContext, clock_now
 from ._operations import Operation, operations
 from ._problems import MEDIA_TYPE, Problem, problem_response
 from ._tables import AuditRecord, IdempotencyRecord, Tenant
@@ -104,8 +104,7 @@ class Call:
         return self.principal
 
     def now(self) -> datetime:
-        clock = self._tenant_clock()[1]
-        return clock if clock is not None else datetime.now(UTC)
+        return clock_now(self._tenant_clock()[1])
 
 
 _TENANT_TABLE = Tenant.metadata.tables[Tenant.__tablename__]

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, and_, bindparam, func, select, text
+from sqlalchemy import String, and_, bindparam, func, select
 from sqlalchemy import cast as sql_cast
 
 from icss.reference import conduct
@@ -124,20 +124,18 @@ ROLLBACK_HOOKS.append(_forget_facts)
 #: The debtor's records whose counts stamp the state of its facts (they are only ever added to).
 _COUNTED = (Event, Attempt, ContactPoint, Debt)
 
-# One statement, written out: it runs before every decision, and building it with the ORM's
-# expression language each time cost more than the counting itself.
-_COUNTS = text(
-    " ".join(
-        [
-            "SELECT",
-            ", ".join(
-                # Table names from the model, never from input; the values are bound parameters.
-                f"(SELECT count(*) FROM {table} WHERE tenant_id = :tenant AND debtor_id = :debtor)"  # noqa: S608
-                for table in (model.__tablename__ for model in _COUNTED)
-            ),
-        ]
+
+def _record_count(model: Any) -> Any:
+    table = model.__table__
+    return (
+        select(func.count())
+        .where(table.c.tenant_id == bindparam("tenant"), table.c.debtor_id == bindparam("id"))
+        .scalar_subquery()
     )
-)
+
+
+# Built once: a decision reads the counts with its debtor row (_DEBTOR_ROW); other callers, with this.
+_COUNTS = select(*map(_record_count, _COUNTED))
 
 
 def _facts_key(call: Call, debtor: Debtor | DebtorView) -> tuple[Any, ...]:
@@ -145,7 +143,7 @@ def _facts_key(call: Call, debtor: Debtor | DebtorView) -> tuple[Any, ...]:
     (never changed), so their counts stamp their state; the debtor row carries the rest."""
     tid, did = debtor.tenant_id, debtor.id
     counts = getattr(debtor, "record_counts", ()) or tuple(
-        call.session.connection().execute(_COUNTS, {"tenant": tid, "debtor": did}).one()
+        call.session.connection().execute(_COUNTS, {"tenant": tid, "id": did}).one()
     )
     return (
         tid,
@@ -334,15 +332,6 @@ class DebtView:
 def _columns_of(model: Any, view: Any) -> Any:
     table = model.__table__
     return [table.c[f.name] for f in fields(view) if f.name in table.c]
-
-
-def _record_count(model: Any) -> Any:
-    table = model.__table__
-    return (
-        select(func.count())
-        .where(table.c.tenant_id == bindparam("tenant"), table.c.debtor_id == bindparam("id"))
-        .scalar_subquery()
-    )
 
 
 # Every decision reads its debtor, contact point and debts: Core statements built once, because an ORM

@@ -9,11 +9,11 @@ one time zone, which the caller chooses.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from ._facts import Attempt, Event
-from ._history import DEBTOR, History, attempts_from, local_date
+from ._history import DEBTOR, History, attempts_from, earliest_instant, local_date
 from ._rules import Rules
 from ._vocabulary import MEDIUM_ALIASES
 
@@ -141,8 +141,8 @@ def block_until(
         return None
     day = local_date(at, zone)
     talks = conversations(history, person, debt_id)
-    # Only a conversation of the last ``days`` local days can still block (offsets lie within ±14 h).
-    recent = talks[bisect_left(talks, datetime.combine(day - timedelta(days=days), time.min, tzinfo=UTC)) :]
+    # Only a conversation of the last ``days`` local days can still block.
+    recent = talks[bisect_left(talks, earliest_instant(day - timedelta(days=days - 1))) :]
     ends = [local_date(t, zone) + timedelta(days=days - 1) for t in recent if t <= at and local_date(t, zone) <= day]
     live = [end for end in ends if end >= day]
     return max(live) if live else None

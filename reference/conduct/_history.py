@@ -41,8 +41,12 @@ def attempts_from(attempts: tuple[Attempt, ...], first: date) -> tuple[Attempt, 
     so everything from the UTC day before ``first`` on is kept: a bisection instead of a pass over
     the whole history. Callers still test each attempt's local date.
     """
-    lower = datetime.combine(first - timedelta(days=1), time.min, tzinfo=UTC)
-    return attempts[bisect_left(attempts, lower, key=_made_at) :]
+    return attempts[bisect_left(attempts, earliest_instant(first), key=_made_at) :]
+
+
+def earliest_instant(first: date) -> datetime:
+    """An instant no later than the start of local day ``first`` in any zone (offsets lie within ±14 h)."""
+    return datetime.combine(first - timedelta(days=1), time.min, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
