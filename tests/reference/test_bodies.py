@@ -18,6 +18,7 @@ from icss.reference import _bodies
 from icss.reference._operations import operations
 from icss.reference._routing import _request_schema
 from icss.spec import compiled_validator, schema, surely_valid, validator
+from icss.spec._schemas import _plain
 
 
 @functools.cache
@@ -99,9 +100,12 @@ def test_every_request_schema_compiles() -> None:
 @given(case=_bodies_for())
 def test_compiled_and_python_verdicts_agree(case: tuple[str, Any]) -> None:
     name, body = case
-    # surely_valid may say False for a valid body (jsonschema then decides), never True for an invalid one;
-    # on these plain bodies the compiled verdict is the same either way.
-    assert surely_valid(name, body) == _python(body, name), (name, body)
+    fast, slow = surely_valid(name, body), _python(body, name)
+    # Never "valid" where jsonschema rejects; on plain bodies (no integer beyond 2**53, which it leaves
+    # to jsonschema) the two say the same.
+    assert slow or not fast, (name, body)
+    if _plain(body):
+        assert fast == slow, (name, body)
 
 
 @pytest.mark.parametrize(
