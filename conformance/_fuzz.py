@@ -6,11 +6,15 @@ generator — deterministic boundary values (valid requests: "positive") and sch
 (wrong types, missing members, values outside a pattern or length: "negative") — sends them
 to the target through the harness' own :class:`~icss.conformance._target.Target` (bounded
 timeouts and sizes, no redirects, redacted evidence) with a sandbox token of the first role
-``x-icss-roles`` admits, and judges each response with schemathesis' response checks.
+``x-icss-roles`` admits, and judges each response as schemathesis' response checks do.
 
 Why the coverage generator and not hypothesis search: it is deterministic (a run is
 reproducible), and the cases are a function of the standard and the schemathesis version alone,
-so they are generated once and then read from a cache file (:func:`cases`). Why through
+so they are generated once and then read from a cache file (:func:`cases`) that holds the requests
+as sent and schemathesis' verdicts that depend on the request alone (which negative cases must be
+rejected). The responses are judged here (:func:`conformance_findings`, :func:`rejection_findings`)
+with the harness' own validators, so a run with a cache never imports schemathesis: its import and
+its per-response machinery were a third of the harness' CPU in a certification run. Why through
 ``Target`` and not schemathesis' own transport: the harness' rule is that every byte sent to a
 target goes through one bounded client whose exchanges become evidence.
 
@@ -22,24 +26,28 @@ first (each ``$defs`` entry its own component, so a body schema drags in only wh
 
 from __future__ import annotations
 
+import base64
 import copy
+import dataclasses
 import functools
 import hashlib
 import itertools
 import json
 import os
-import pickle
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urldefrag, urlencode, urljoin
+from urllib.parse import quote, urldefrag, urlencode, urljoin
 
 import httpx
 
 from icss.spec import SCHEMA_BASE, openapi_document, schema_documents
+from icss.spec._load import data_files
 
 from ._outcomes import TargetError
 
@@ -54,8 +62,10 @@ __all__ = [
     "cache_path",
     "cases",
     "cases_source",
+    "conformance_findings",
     "probe_malformed_requests",
     "probe_valid_requests",
+    "rejection_findings",
 ]
 
 #: Cases per operation and mode. Small on purpose: the coverage generator yields its most telling
@@ -75,13 +85,20 @@ _LOCK = threading.Lock()
 
 @dataclass(frozen=True)
 class GeneratedCase:
-    """One schemathesis case for one operation, with what the harness needs to send it."""
+    """One schemathesis case for one operation: the request as sent, and what judging it needs.
+
+    Plain data (no schemathesis object), so that the cache file holds it and a run never imports schemathesis.
+    """
 
     operation_id: str
     mode: str  # "positive" (valid under the document) or "negative" (violates it)
     description: str  # schemathesis' account of the case, e.g. "debtor_id: Incorrect type"
     role: str | None  # the role whose token goes with it (None: a public operation)
-    case: Case[Any]
+    method: str
+    path: str  # under the API base; a valid request's debtorId/debtId are markers the run's ids replace
+    request: Mapping[str, Any]  # keyword arguments for Target.request: headers, params, json_body or content
+    judged: bool = True  # False: a request-shape probe, whose answer only has to avoid a server error
+    rejection_expected: bool = False  # negative: schemathesis wants a rejecting status for it as sent
 
 
 # -- the document schemathesis reads -----------------------------------------------------------------
@@ -159,7 +176,15 @@ def _optional() -> frozenset[str]:
     )
 
 
-# -- generation ---------------------------------------------------------------------------------------
+# -- generation (schemathesis is imported only here) ----------------------------------------------------
+
+#: Path parameters a valid request takes from the run's own debtor and debt (a generated id would only
+#: ever be answered 404). Generated cases carry a marker in their place (see :func:`_with_markers`).
+_RUN_IDS = ("debtorId", "debtId")
+
+
+def _marker(name: str) -> str:
+    return f"ICSS-RUN-ID-{name}"  # letters, digits and hyphens: sent as is, never percent-encoded
 
 
 def _first_cases(schema: BaseSchema, operation: Any, mode: str) -> list[Case[Any]]:
@@ -187,204 +212,8 @@ def _operations(schema: BaseSchema) -> Iterator[tuple[str, Any | None, str]]:
             yield operation_id, operation, ""
 
 
-def _generate(mode: str) -> tuple[tuple[GeneratedCase, ...], tuple[str, ...]]:
-    schema = _schema()
-    made: list[GeneratedCase] = []
-    unprobed: list[str] = []
-    roles = _roles()
-    for operation_id, operation, why_not in _operations(schema):
-        if operation is None:
-            unprobed.append(why_not)
-            continue
-        try:
-            found = _first_cases(schema, operation, mode)
-        except Exception as exc:  # an unsupported schema construct: say so, do not stop the probe
-            unprobed.append(f"{operation_id} ({type(exc).__name__})")
-            continue
-        for case in found:
-            _freeze(case)
-            description = getattr(getattr(case.meta, "phase", None), "data", None)
-            made.append(
-                GeneratedCase(
-                    operation_id=operation_id,
-                    mode=mode,
-                    description=str(getattr(description, "description", "") or mode),
-                    role=roles.get(operation_id, "collector"),
-                    case=case,
-                )
-            )
-    return tuple(made), tuple(unprobed)
-
-
-# -- the cache of generated cases ------------------------------------------------------------------------
-# Generating costs seconds of CPU (schemathesis canonicalises every schema, recordEvent's 21 conditional
-# branches above all), yet the cases are a function of the standard, the schemathesis version and the
-# numbers above alone. They are kept in a cache file named after a digest of exactly those, beside
-# other per-user caches; a missing, stale or unreadable file only means generating again.
-
-_CACHE_FORMAT = 1
-
-
-def cache_path() -> Path:
-    """Where the generated cases of this standard and schemathesis version are cached."""
-    import schemathesis
-
-    base = os.environ.get("ICSS_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "icss"
-    )
-    digest = hashlib.sha256(
-        json.dumps(
-            [_CACHE_FORMAT, schemathesis.__version__, CASES_PER_OPERATION, _bundled_document()],
-            sort_keys=True,
-            default=str,
-        ).encode()
-    ).hexdigest()[:24]
-    return Path(base) / f"schemathesis-cases-{digest}.pickle"
-
-
-def _frozen(generated: tuple[GeneratedCase, ...]) -> list[tuple[Any, ...]]:
-    from schemathesis.core import NotSet
-
-    return [
-        (
-            g.operation_id,
-            g.mode,
-            g.description,
-            g.role,
-            g.case.method,
-            g.case.path_parameters,
-            dict(g.case.headers or {}),
-            g.case.cookies,
-            g.case.query,
-            None if isinstance(g.case.body, NotSet) else (g.case.body,),  # NOT_SET is compared by identity
-            g.case.media_type,
-            g.case.meta,
-        )
-        for g in generated
-    ]
-
-
-def _thawed(rows: list[tuple[Any, ...]]) -> tuple[GeneratedCase, ...]:
-    operations = {operation_id: op for operation_id, op, _ in _operations(_schema()) if op is not None}
-    made = []
-    for (
-        operation_id,
-        mode,
-        description,
-        role,
-        method,
-        path_parameters,
-        headers,
-        cookies,
-        query,
-        body,
-        media,
-        meta,
-    ) in rows:
-        fields: dict[str, Any] = {"body": body[0]} if body is not None else {}
-        case = operations[operation_id].Case(
-            method=method,
-            path_parameters=path_parameters,
-            headers=headers,
-            cookies=cookies,
-            query=query,
-            media_type=media,
-            _meta=meta,
-            **fields,
-        )
-        _freeze(case)
-        made.append(GeneratedCase(operation_id, mode, description, role, case))
-    return tuple(made)
-
-
-def _freeze(case: Case[Any]) -> None:
-    # A case's metadata is otherwise re-checked on every read (each container hashed through canonical
-    # JSON), and schemathesis' checks read it per response. The harness never edits a case in place (ids
-    # go into a new Case, see _request_parts), which is when schemathesis itself freezes a case it sends.
-    case.freeze_metadata()
-
-
-def _trusted(path: Path) -> bool:
-    """Unpickling runs code: read only a file of this user's that no one else may write."""
-    found = path.stat()
-    return (not hasattr(os, "getuid") or found.st_uid == os.getuid()) and not found.st_mode & 0o022
-
-
-def _load(path: Path, mode: str) -> tuple[tuple[GeneratedCase, ...], tuple[str, ...]] | None:
-    try:
-        if not _trusted(path):
-            return None
-        with path.open("rb") as file:
-            stored = pickle.load(file)  # noqa: S301 - the harness' own cache file, in the user's cache folder
-        rows, unprobed = stored[mode]
-        return _thawed(rows), tuple(unprobed)
-    except Exception:  # missing, stale, truncated or from another version: generate instead
-        return None
-
-
-def _store(path: Path, generated: dict[str, tuple[tuple[GeneratedCase, ...], tuple[str, ...]]]) -> None:
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as file:
-            pickle.dump({mode: (_frozen(made), list(unprobed)) for mode, (made, unprobed) in generated.items()}, file)
-        partial.replace(path)  # atomic: a concurrent reader sees the old file or the new one
-    except Exception:  # noqa: S110 - a read-only or full disk only costs the next run the generation
-        pass
-
-
-_SOURCE: list[str] = []  # where this process' cases came from (for benchmarks/certify.py)
-
-
-@functools.cache
-def _generated() -> dict[str, tuple[tuple[GeneratedCase, ...], tuple[str, ...]]]:
-    path = cache_path()
-    loaded = {mode: _load(path, mode) for mode in CASES_PER_OPERATION}
-    if all(found is not None for found in loaded.values()):
-        _SOURCE.append(f"read from {path}")
-        return {mode: found for mode, found in loaded.items() if found is not None}
-    made = {mode: _generate(mode) for mode in CASES_PER_OPERATION}
-    _store(path, made)
-    _SOURCE.append(f"generated and written to {path}")
-    return made
-
-
-def cases_source() -> str | None:
-    """Whether this process generated its cases or read them from the cache (None: not needed yet)."""
-    return _SOURCE[0] if _SOURCE else None
-
-
-def cases(mode: str) -> tuple[tuple[GeneratedCase, ...], tuple[str, ...]]:
-    """The generated cases of ``mode`` for every operation, and the operations that could not be probed.
-
-    Made once per process — read from the cache file, or generated and cached — under a lock, so
-    checks running in parallel share one generation and one import of schemathesis, whose modules
-    import each other in an order two threads must not interleave.
-    """
-    with _LOCK:
-        import schemathesis.checks
-        import schemathesis.core.failures
-        import schemathesis.specs.openapi.checks  # noqa: F401 - imported here, under the lock
-
-        return _generated()[mode]
-
-
-# -- sending and judging ------------------------------------------------------------------------------
-
-
-def _request_parts(case: Case[Any], ids: dict[str, str]) -> tuple[str, str, dict[str, Any]]:
-    """(method, path under the API base, keyword arguments for Target.request) of ``case``."""
-    if ids:
-        case = case.operation.Case(
-            path_parameters={
-                **(case.path_parameters or {}),
-                **{k: v for k, v in ids.items() if k in (case.path_parameters or {})},
-            },
-            query=case.query,
-            headers=case.headers,
-            body=case.body,
-            media_type=case.media_type,
-        )
+def _request_parts(case: Case[Any]) -> tuple[str, str, dict[str, Any]]:
+    """(method, path under the API base, keyword arguments for Target.request) of ``case`` as schemathesis sends it."""
     sent = case.as_transport_kwargs(base_url="http://target.invalid")
     path = str(sent["url"]).removeprefix("http://target.invalid")
     headers = {k: str(v) for k, v in (sent.get("headers") or {}).items() if k.lower() not in _TRANSPORT_HEADERS}
@@ -400,7 +229,231 @@ def _request_parts(case: Case[Any], ids: dict[str, str]) -> tuple[str, str, dict
     return str(sent["method"]), path, kwargs
 
 
-_SERIALISED: dict[int, tuple[GeneratedCase, tuple[str, str, dict[str, Any]]]] = {}
+def _with_markers(case: Case[Any]) -> Case[Any]:
+    """``case`` with a marker in place of each run id it takes (a valid request is sent about the run's debtor)."""
+    params = dict(case.path_parameters or {})
+    if not any(name in params for name in _RUN_IDS):
+        return case
+    fields: dict[str, Any] = {} if _body_not_set(case) else {"body": case.body}
+    marked: Case[Any] = case.operation.Case(
+        path_parameters={**params, **{name: _marker(name) for name in _RUN_IDS if name in params}},
+        query=case.query,
+        headers=case.headers,
+        cookies=case.cookies,
+        media_type=case.media_type,
+        **fields,
+    )
+    return marked
+
+
+def _body_not_set(case: Case[Any]) -> bool:
+    from schemathesis.core import NotSet
+
+    return isinstance(case.body, NotSet)
+
+
+def _rejection_expected(case: Case[Any], method: str, path: str, kwargs: dict[str, Any]) -> bool:
+    """Whether schemathesis' ``negative_data_rejection`` wants a rejecting status for ``case`` as it is sent.
+
+    Its exceptions (a negation that serialisation undoes, a text body any value satisfies, extra members
+    outside the body) depend on the case and on the request as sent, never on the answer, so they are
+    decided here once, by the check itself, against an answer that accepts the request.
+    """
+    from schemathesis.core.failures import FailureGroup
+    from schemathesis.specs.openapi.checks import negative_data_rejection
+
+    request = httpx.Request(
+        method,
+        "http://target.invalid" + path,
+        params=kwargs.get("params"),
+        headers=kwargs.get("headers"),
+        json=kwargs.get("json_body"),
+        content=kwargs.get("content"),
+    )
+    accepted = httpx.Response(200, headers={"content-type": "application/json"}, content=b"{}", request=request)
+    accepted.elapsed = timedelta(0)
+    try:
+        case.validate_response(accepted, checks=[negative_data_rejection])
+    except FailureGroup:
+        return True
+    return False
+
+
+def _generate(mode: str) -> tuple[list[tuple[GeneratedCase, Case[Any]]], list[str]]:
+    """Every generated case of ``mode`` beside the schemathesis case it came from, and what could not be probed."""
+    from schemathesis.specs.openapi.checks import is_unexpected_http_status_case
+
+    schema = _schema()
+    made: list[tuple[GeneratedCase, Case[Any]]] = []
+    unprobed: list[str] = []
+    roles = _roles()
+    for operation_id, operation, why_not in _operations(schema):
+        if operation is None:
+            unprobed.append(why_not)
+            continue
+        try:
+            found = _first_cases(schema, operation, mode)
+        except Exception as exc:  # an unsupported schema construct: say so, do not stop the probe
+            unprobed.append(f"{operation_id} ({type(exc).__name__})")
+            continue
+        for case in found:
+            description = getattr(getattr(case.meta, "phase", None), "data", None)
+            method, path, kwargs = _request_parts(_with_markers(case) if mode == "positive" else case)
+            generated = GeneratedCase(
+                operation_id=operation_id,
+                mode=mode,
+                description=str(getattr(description, "description", "") or mode),
+                role=roles.get(operation_id, "collector"),
+                method=method,
+                path=path,
+                request=kwargs,
+                judged=not is_unexpected_http_status_case(case),
+                rejection_expected=mode == "negative" and _rejection_expected(case, method, path, kwargs),
+            )
+            made.append((generated, case))
+    return made, unprobed
+
+
+def _rejecting_statuses() -> list[str]:
+    """The statuses schemathesis' negative_data_rejection accepts as a rejection (its configuration's)."""
+    from schemathesis.config._checks import NegativeDataRejectionConfig
+
+    return list(NegativeDataRejectionConfig().expected_statuses)
+
+
+# -- the cache of generated cases ------------------------------------------------------------------------
+# Generating costs seconds of CPU (schemathesis canonicalises every schema), yet the cases are a function
+# of the interface document, the schemathesis version and the numbers above alone. They are kept, as plain
+# JSON, in a cache file named after a digest of exactly those, beside other per-user caches; a missing,
+# stale or unreadable file only means generating again. What a run needs is in the file: the requests as
+# sent and schemathesis' verdicts that depend on the request alone, so a run with a cache never imports
+# schemathesis at all.
+
+_CACHE_FORMAT = 2
+
+
+def _document_digest() -> str:
+    """SHA-256 over the files the generated cases derive from: spec/openapi.yaml and spec/schemas/*."""
+    digest = hashlib.sha256()
+    for rel, node in data_files():
+        if rel == "openapi.yaml" or rel.startswith("schemas/"):
+            digest.update(rel.encode() + b"\0" + node.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def cache_path() -> Path:
+    """Where the generated cases of this interface document and schemathesis version are cached."""
+    base = os.environ.get("ICSS_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "icss"
+    )
+    key = json.dumps(
+        [_CACHE_FORMAT, package_version("schemathesis"), CASES_PER_OPERATION, _document_digest()], sort_keys=True
+    )
+    return Path(base) / f"schemathesis-cases-{hashlib.sha256(key.encode()).hexdigest()[:24]}.json"
+
+
+@dataclass(frozen=True)
+class _Probes:
+    cases: dict[str, tuple[tuple[GeneratedCase, ...], tuple[str, ...]]]  # mode -> (cases, unprobed)
+    rejecting: tuple[str, ...]  # status codes and ranges ("4xx") that count as rejecting a request
+
+
+def _case_json(case: GeneratedCase) -> dict[str, Any]:
+    doc = dataclasses.asdict(case)
+    content = case.request.get("content")
+    if content is not None:
+        doc["request"] = {**case.request, "content": base64.b64encode(content).decode()}
+    return doc
+
+
+def _case_from_json(doc: dict[str, Any]) -> GeneratedCase:
+    request = dict(doc["request"])
+    if request.get("content") is not None:
+        request["content"] = base64.b64decode(request["content"])
+    return GeneratedCase(**{**doc, "request": request})
+
+
+def _trusted(path: Path) -> bool:
+    """The cache decides which requests a certification sends and how they are judged: read it only when it
+    is this user's and no one else may write it."""
+    found = path.stat()
+    return (not hasattr(os, "getuid") or found.st_uid == os.getuid()) and not found.st_mode & 0o022
+
+
+def _load(path: Path) -> _Probes | None:
+    try:
+        if not _trusted(path):
+            return None
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        if stored.get("format") != _CACHE_FORMAT:
+            return None
+        return _Probes(
+            cases={
+                mode: (tuple(_case_from_json(c) for c in stored[mode]["cases"]), tuple(stored[mode]["unprobed"]))
+                for mode in CASES_PER_OPERATION
+            },
+            rejecting=tuple(stored["rejecting"]),
+        )
+    except Exception:  # missing, stale, truncated or from another version: generate instead
+        return None
+
+
+def _store(path: Path, probes: _Probes) -> None:
+    doc = {
+        "format": _CACHE_FORMAT,
+        "rejecting": list(probes.rejecting),
+        **{
+            mode: {"cases": [_case_json(c) for c in made], "unprobed": list(unprobed)}
+            for mode, (made, unprobed) in probes.cases.items()
+        },
+    }
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as file:
+            json.dump(doc, file, ensure_ascii=False)
+        partial.replace(path)  # atomic: a concurrent reader sees the old file or the new one
+    except Exception:  # noqa: S110 - a read-only or full disk only costs the next run the generation
+        pass
+
+
+_SOURCE: list[str] = []  # where this process' cases came from (for benchmarks/certify.py)
+
+
+@functools.cache
+def _probes() -> _Probes:
+    path = cache_path()
+    loaded = _load(path)
+    if loaded is not None:
+        _SOURCE.append(f"read from {path}")
+        return loaded
+    made = {}
+    for mode in CASES_PER_OPERATION:
+        pairs, unprobed = _generate(mode)
+        made[mode] = (tuple(generated for generated, _ in pairs), tuple(unprobed))
+    probes = _Probes(cases=made, rejecting=tuple(_rejecting_statuses()))
+    _store(path, probes)
+    _SOURCE.append(f"generated and written to {path}")
+    return probes
+
+
+def cases_source() -> str | None:
+    """Whether this process generated its cases or read them from the cache (None: not needed yet)."""
+    return _SOURCE[0] if _SOURCE else None
+
+
+def cases(mode: str) -> tuple[tuple[GeneratedCase, ...], tuple[str, ...]]:
+    """The generated cases of ``mode`` for every operation, and the operations that could not be probed.
+
+    Made once per process — read from the cache file, or generated and cached — under a lock, so
+    checks running in parallel share one generation and one import of schemathesis, whose modules
+    import each other in an order two threads must not interleave.
+    """
+    with _LOCK:
+        return _probes().cases[mode]
+
+
+# -- sending ---------------------------------------------------------------------------------------------
 
 
 def send(
@@ -409,33 +462,127 @@ def send(
     tokens: Callable[[str], str | None],
     ids: dict[str, str],
 ) -> httpx.Response:
-    """Send ``generated`` to the target as its role; ``ids`` replace path parameters of that name."""
-    used = {k: v for k, v in ids.items() if k in (generated.case.path_parameters or {})}
-    if generated.mode == "positive" and used:
-        method, path, kwargs = _request_parts(generated.case, used)
-    else:  # the same request in every run: serialised once per process
-        parts = _SERIALISED.get(id(generated))
-        if parts is None or parts[0] is not generated:
-            parts = _SERIALISED[id(generated)] = (generated, _request_parts(generated.case, {}))
-        method, path, kwargs = parts[1]
+    """Send ``generated`` to the target as its role; a valid request's run-id markers become ``ids``."""
+    path = generated.path
+    if generated.mode == "positive":
+        for name in _RUN_IDS:
+            if name in ids:
+                path = path.replace(_marker(name), quote(ids[name], safe=""))
     token = tokens(generated.role) if generated.role is not None else None
-    return ctx.target.request(method, path, token=token, record=ctx.exchanges, canaries=ctx.canaries, **kwargs)
+    return ctx.target.request(
+        generated.method, path, token=token, record=ctx.exchanges, canaries=ctx.canaries, **generated.request
+    )
 
 
-def violations(generated: GeneratedCase, response: httpx.Response, checks: list[Any]) -> Iterator[str]:
-    """What schemathesis' ``checks`` find wrong with ``response`` to ``generated`` (one line each)."""
-    from schemathesis.core.failures import FailureGroup
+# -- judging -------------------------------------------------------------------------------------------
+# The judgements of schemathesis' response checks that the probe uses (status_code_conformance,
+# content_type_conformance, response_schema_conformance; not_a_server_error, negative_data_rejection),
+# for the constructs spec/openapi.yaml uses: every response schema is a reference to a file of spec/schemas,
+# validated by the same validators as every other check. tests/conformance/test_fuzz_judges.py holds them
+# to schemathesis' own verdicts on the reference and on mutants.
 
+_SCHEMA_FILE = re.compile(r"^schemas/([a-z0-9-]+)\.schema\.json$")
+
+
+@functools.cache
+def _documented() -> dict[str, dict[str, dict[str, str | None]]]:
+    """operationId -> documented status ("200", "4XX", "default") -> media type -> schema name (None: no schema)."""
+    document = openapi_document()
+    components = document.get("components", {}).get("responses", {})
+    found: dict[str, dict[str, dict[str, str | None]]] = {}
+    for item in document["paths"].values():
+        for op in item.values():
+            if not isinstance(op, dict) or "operationId" not in op:
+                continue
+            statuses: dict[str, dict[str, str | None]] = {}
+            for status, response in op.get("responses", {}).items():
+                ref = response.get("$ref", "")
+                if ref:
+                    response = components[ref.removeprefix("#/components/responses/")]
+                media: dict[str, str | None] = {}
+                for media_type, content in (response.get("content") or {}).items():
+                    schema = (content or {}).get("schema")
+                    named = _SCHEMA_FILE.match(schema.get("$ref", "")) if isinstance(schema, dict) else None
+                    if schema is not None and named is None:
+                        raise ValueError(f"{op['operationId']} {status}: a response schema that is not a schemas/ file")
+                    media[media_type.lower()] = named.group(1) if named else None
+                statuses[str(status).upper() if str(status) != "default" else "default"] = media
+            found[op["operationId"]] = statuses
+    return found
+
+
+def _definition(statuses: dict[str, dict[str, str | None]], status: int) -> dict[str, str | None] | None:
+    for key in (str(status), f"{status // 100}XX", "default"):
+        if key in statuses:
+            return statuses[key]
+    return None
+
+
+def _media_matches(documented: str, received: str) -> bool:
+    want_main, _, want_sub = documented.partition("/")
+    main, _, sub = received.partition("/")
+    return want_main in ("*", main) and want_sub in ("*", sub)
+
+
+def _is_json(media: str) -> bool:
+    return media == "application/json" or media.endswith("+json")
+
+
+def conformance_findings(item: GeneratedCase, response: httpx.Response) -> list[str]:
+    """How ``response`` departs from what spec/openapi.yaml declares for ``item``'s operation (one line each)."""
+    from .checks._support import schema_errors
+
+    if not item.judged:  # a request-shape probe: only a server error would be a finding (raised by the caller)
+        return []
+    statuses = _documented()[item.operation_id]
+    status = response.status_code
+    definition = _definition(statuses, status)
+    if definition is None:
+        return [f"Undocumented HTTP status code: received {status}, documented {', '.join(statuses)}"]
+    if not definition:
+        return []
+    header = response.headers.get("content-type")
+    if not header:
+        return [f"Missing Content-Type header: documented {', '.join(definition)}"]
+    media = header.split(";", 1)[0].strip().lower()
+    matching = [documented for documented in definition if _media_matches(documented, media)]
+    if not matching:
+        return [f"Undocumented Content-Type: received {header}, documented {', '.join(definition)}"]
+    name = definition[matching[0]]
+    if name is None or not _is_json(media):
+        return []
     try:
-        generated.case.validate_response(response, checks=checks)
-    except FailureGroup as group:
-        for failure in group.exceptions:
-            detail = " ".join(str(failure.message).split())[:240]
-            yield f"{failure.title}: {detail}" if detail else str(failure.title)
-    except TargetError:
-        raise
-    except Exception as exc:  # schemathesis could not judge this response (e.g. an undecodable body)
-        yield f"the response could not be checked: {type(exc).__name__}: {str(exc)[:160]}"
+        body = json.loads(response.content)
+    except ValueError as exc:
+        return [f"JSON deserialization error: {exc}"]
+    errors = schema_errors(name, body)
+    if not errors:
+        return []
+    where = "/" + "/".join(map(str, errors[0].absolute_path))
+    return [f"Response violates schema: {' '.join(errors[0].message.split())[:200]} (at {where})"]
+
+
+def _expand(statuses: tuple[str, ...]) -> frozenset[int]:
+    codes: set[int] = set()
+    for status in statuses:
+        if status.lower().endswith("xx"):
+            hundred = int(status[0]) * 100
+            codes.update(range(hundred, hundred + 100))
+        else:
+            codes.add(int(status))
+    return frozenset(codes)
+
+
+def rejection_findings(item: GeneratedCase, response: httpx.Response) -> list[str]:
+    """A server error, or a request that violates the document accepted (one line each)."""
+    status = response.status_code
+    if status == 501 and item.operation_id in _optional():
+        return []  # an optional feature the target does not offer may say so before it reads the request
+    if status >= 500:
+        return [f"Server error: {status}"]
+    if item.rejection_expected and status not in _expand(_probes().rejecting):
+        return [f"API accepted schema-violating request: answered {status} ({item.description})"]
+    return []
 
 
 def _probe(ctx: CheckContext, mode: str, judge: Callable[[GeneratedCase, httpx.Response], list[str]]) -> None:
@@ -469,17 +616,9 @@ def _probe(ctx: CheckContext, mode: str, judge: Callable[[GeneratedCase, httpx.R
 
 
 def _judge_valid(item: GeneratedCase, response: httpx.Response) -> list[str]:
-    from schemathesis.specs.openapi.checks import (
-        content_type_conformance,
-        response_schema_conformance,
-        status_code_conformance,
-    )
-
     if response.status_code >= 500 and response.status_code != 501:
         raise TargetError(f"{item.operation_id} answered {response.status_code} to a request valid under the document")
-    return list(
-        violations(item, response, [status_code_conformance, content_type_conformance, response_schema_conformance])
-    )
+    return conformance_findings(item, response)
 
 
 def probe_valid_requests(ctx: CheckContext) -> None:
@@ -492,13 +631,7 @@ def _judging_malformed(ctx: CheckContext) -> Callable[[GeneratedCase, httpx.Resp
     from .checks._support import problem_document
 
     def judge(item: GeneratedCase, response: httpx.Response) -> list[str]:
-        from schemathesis.checks import not_a_server_error
-        from schemathesis.specs.openapi.checks import negative_data_rejection
-
-        if response.status_code == 501 and item.operation_id in _optional():
-            found = []  # an optional feature the target does not offer may say so before it reads the request
-        else:
-            found = list(violations(item, response, [not_a_server_error, negative_data_rejection]))
+        found = rejection_findings(item, response)
         if response.status_code >= 400:
             try:
                 problem_document(ctx, response)

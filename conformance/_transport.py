@@ -18,13 +18,121 @@ import socket
 import ssl
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
 _CHUNK = 65_536
 #: Errors that mean "the kept-alive connection was closed by the target while idle".
 _STALE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError, ConnectionAbortedError)
+
+
+class _Head:
+    """A response head as ``http.client`` reads it: the (name, value) lines, found by name case-insensitively.
+
+    ``http.client`` hands the head to the ``email`` package's parser, which cost a sixth of the
+    transport's CPU for a few short lines; this is the part of ``HTTPMessage`` that http.client and this
+    module use. A line without a colon is skipped; a folded line (obsolete, RFC 9112 5.2) continues the last.
+    """
+
+    __slots__ = ("_lines",)
+
+    def __init__(self, raw: list[bytes]) -> None:
+        lines: list[tuple[str, str]] = []
+        for line in raw:
+            text = line.decode("iso-8859-1").rstrip("\r\n")
+            if not text:
+                continue
+            if text[0] in " \t" and lines:
+                name, value = lines[-1]
+                lines[-1] = (name, f"{value} {text.strip()}")
+                continue
+            name, colon, value = text.partition(":")
+            if colon and name and name == name.strip():
+                lines.append((name, value.strip(" \t")))
+        self._lines = lines
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        wanted = name.lower()
+        return next((value for key, value in self._lines if key.lower() == wanted), default)
+
+    def get_all(self, name: str, default: list[str] | None = None) -> list[str] | None:
+        wanted = name.lower()
+        found = [value for key, value in self._lines if key.lower() == wanted]
+        return found or default
+
+    def items(self) -> list[tuple[str, str]]:
+        return list(self._lines)
+
+
+class _Response(http.client.HTTPResponse):
+    """``HTTPResponse`` with its head read by :class:`_Head` (``begin`` is the standard library's, but for that)."""
+
+    def begin(self) -> None:
+        if vars(self).get("headers") is not None:  # begun already
+            return
+        while True:
+            version, status, reason = self._read_status()  # type: ignore[attr-defined]
+            if status != http.client.CONTINUE:
+                break
+            http.client._read_headers(self.fp)  # type: ignore[attr-defined]
+        self.code = self.status = status
+        self.reason = reason.strip()
+        if version in ("HTTP/1.0", "HTTP/0.9"):
+            self.version = 10
+        elif version.startswith("HTTP/1."):
+            self.version = 11
+        else:
+            raise http.client.UnknownProtocol(version)
+        head = _Head(http.client._read_headers(self.fp))  # type: ignore[attr-defined]
+        self.headers = self.msg = cast(http.client.HTTPMessage, head)
+        encoding = head.get("transfer-encoding")
+        self.chunked = bool(encoding and encoding.lower() == "chunked")
+        self.chunk_left = None
+        self.will_close = self._check_close()  # type: ignore[attr-defined]
+        self.length = None
+        length = head.get("content-length")
+        if length and not self.chunked:
+            try:
+                self.length = int(length)
+            except ValueError:
+                self.length = None
+            else:
+                if self.length < 0:
+                    self.length = None
+        if (
+            status in (http.client.NO_CONTENT, http.client.NOT_MODIFIED)
+            or 100 <= status < 200
+            or self._method == "HEAD"  # type: ignore[attr-defined]
+        ):
+            self.length = 0
+        if not self.will_close and not self.chunked and self.length is None:
+            self.will_close = True
+
+
+class _OneWrite:
+    """Sends a request's head and a small body in one write: one segment, one wake-up of the target.
+
+    ``http.client`` writes them separately, so the target's server reads the head, then waits for the body.
+    """
+
+    def _send_output(self, message_body: Any = None, encode_chunked: bool = False) -> None:
+        if isinstance(message_body, bytes) and not encode_chunked and len(message_body) <= _CHUNK:
+            buffer: list[bytes] = self._buffer  # type: ignore[attr-defined]
+            buffer.extend((b"", b""))
+            head = b"\r\n".join(buffer)
+            del buffer[:]
+            self.send(head + message_body)  # type: ignore[attr-defined]
+            return
+        super()._send_output(message_body, encode_chunked)  # type: ignore[misc]
+
+
+class _Connection(_OneWrite, http.client.HTTPConnection):
+    response_class = _Response
+
+
+class _SecureConnection(_OneWrite, http.client.HTTPSConnection):
+    response_class = _Response
 
 
 def _timeout(request: httpx.Request) -> float | None:
@@ -79,9 +187,9 @@ class StdlibTransport(httpx.BaseTransport):
         connection: http.client.HTTPConnection
         if scheme == "https":
             context = self._ssl_context or ssl.create_default_context()
-            connection = http.client.HTTPSConnection(host, port, timeout=timeout, context=context)
+            connection = _SecureConnection(host, port, timeout=timeout, context=context)
         else:
-            connection = http.client.HTTPConnection(host, port, timeout=timeout)
+            connection = _Connection(host, port, timeout=timeout)
         connection.connect()
         # http.client sends the head and the body of a request in two writes; without TCP_NODELAY the
         # second waits for the acknowledgement of the first (Nagle's algorithm against delayed ACKs).

@@ -4,8 +4,10 @@ connections the target closed while idle, and bodies the client stopped reading.
 from __future__ import annotations
 
 import gzip
+import http.client
 import http.server
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from typing import Any, ClassVar
@@ -134,3 +136,93 @@ def test_a_refused_connection_is_a_target_error() -> None:
     target = Target("http://127.0.0.1:9", timeout=2)  # the discard port: nothing listens there
     with pytest.raises(TargetError, match="ConnectError"):
         target.request("GET", "/health")
+
+
+def _raw_server(answer: bytes, received: list[bytes]) -> Iterator[str]:
+    """A target that records what each recv() of the first request returned and answers ``answer`` verbatim."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            data = b""
+            while b"\r\n\r\n" not in data or len(data) < data.index(b"\r\n\r\n") + 4 + _length(data):
+                chunk = conn.recv(65_536)
+                if not chunk:
+                    return
+                received.append(chunk)
+                data += chunk
+            conn.sendall(answer)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        listener.close()
+
+
+def _length(data: bytes) -> int:
+    head = data.split(b"\r\n\r\n", 1)[0].lower()
+    for line in head.split(b"\r\n"):
+        if line.startswith(b"content-length:"):
+            return int(line.split(b":", 1)[1])
+    return 0
+
+
+def test_a_request_with_a_small_body_goes_out_in_one_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    """http.client writes the head and the body apart; the target would wake twice for one request."""
+    writes: list[bytes] = []
+    plain_send = http.client.HTTPConnection.send
+
+    def counting(self: http.client.HTTPConnection, data: Any) -> None:
+        writes.append(bytes(data))
+        plain_send(self, data)
+
+    monkeypatch.setattr(http.client.HTTPConnection, "send", counting)
+    received: list[bytes] = []
+    answer = b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+    for url in _raw_server(answer, received):
+        target = Target(url, timeout=5)
+        response = target.request("POST", "/things", json_body={"name": "x" * 2_000})
+        assert response.status_code == 201
+        target.close()
+    assert len(writes) == 1, [len(w) for w in writes]
+    assert writes[0].startswith(b"POST /icss/v1/things")
+    assert writes[0].endswith(b'"}')
+    assert b"".join(received) == writes[0]
+
+
+def test_the_response_head_is_read_as_http_client_reads_it() -> None:
+    """Names in any case, repeated fields in order, a folded line joined to the one before, a line without a
+    colon skipped; the framing (here Content-Length) still decides where the body ends."""
+    answer = (
+        b"HTTP/1.1 200 OK\r\n"
+        b"content-TYPE: application/json\r\n"
+        b"X-Twice: one\r\n"
+        b"x-twice: two\r\n"
+        b"X-Folded: first\r\n"
+        b"\tsecond\r\n"
+        b"not a header line\r\n"
+        b"Content-Length: 11\r\n"
+        b"\r\n"
+        b'{"a": true}trailing bytes the framing excludes'
+    )
+    for url in _raw_server(answer, []):
+        target = Target(url, timeout=5)
+        response = target.request("GET", "/head")
+        target.close()
+    assert response.json() == {"a": True}
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers.get_list("x-twice") == ["one", "two"]
+    assert response.headers["x-folded"] == "first second"
+    assert "not a header line" not in str(response.headers)
+
+
+def test_a_response_with_too_many_header_lines_is_a_target_error() -> None:
+    answer = b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-%d: y\r\n" % i for i in range(200)) + b"Content-Length: 0\r\n\r\n"
+    for url in _raw_server(answer, []):
+        target = Target(url, timeout=5)
+        with pytest.raises(TargetError):
+            target.request("GET", "/many")
+        target.close()
