@@ -86,11 +86,27 @@ def _to_traditional(text: str) -> str:
     return str(opencc.OpenCC("s2t").convert(text))
 
 
+#: The options a line (after `` || ``) or ``@ctx`` may set, and the values a flag takes.
+_LINE_OPTIONS = frozenset({"cat", "hn", "role", "lit", "tb", "ltd", "prof", "ac", "ev", "tx", "g", "split"})
+_FLAGS = frozenset({"lit", "tb", "ltd"})
+
+
 def _parse_options(raw: str) -> dict[str, str]:
     options: dict[str, str] = {}
     for token in raw.split():
         key, _, value = token.partition("=")
         options[key] = value
+    return options
+
+
+def _checked_options(raw: str, where: str) -> dict[str, str]:
+    """A line's options; a misspelt name or flag value would otherwise be dropped without a word."""
+    options = _parse_options(raw)
+    for key, value in options.items():
+        if key not in _LINE_OPTIONS:
+            raise ValueError(f"{where}: unknown option {key!r} (known: {', '.join(sorted(_LINE_OPTIONS))})")
+        if key in _FLAGS and value not in ("0", "1"):
+            raise ValueError(f"{where}: {key}={value!r}; a flag is 0 or 1")
     return options
 
 
@@ -176,12 +192,12 @@ def parse_utterances(path: Path) -> list[dict[str, Any]]:
             elif name == "since":
                 st.since = arg or None
             elif name == "ctx":
-                st.ctx = {k: v for k, v in _parse_options(arg).items() if not (k == "ltd" and v == "1")}
+                st.ctx = {k: v for k, v in _checked_options(arg, where).items() if not (k == "ltd" and v == "1")}
             else:
                 raise ValueError(f"{where}: unknown directive @{name}")
             continue
         text, _, raw = line.partition(" || ")
-        items.append(_item(text.strip(), _parse_options(raw), st, where))
+        items.append(_item(text.strip(), _checked_options(raw, where), st, where))
     return items
 
 

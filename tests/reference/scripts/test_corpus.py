@@ -197,6 +197,17 @@ def test_only_test_can_be_forced(tmp_path: Path) -> None:
         build(tmp_path)
 
 
+@pytest.mark.parametrize(("line", "message"), [("ltdd=0", "unknown option 'ltdd'"), ("lit=yes", "a flag is 0 or 1")])
+def test_a_misspelt_option_is_refused(tmp_path: Path, line: str, message: str) -> None:
+    """An option the builder does not know would silently leave an item with the default context."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conversations.txt").write_text("", encoding="utf-8")
+    (src / "en-9.txt").write_text(f"@lang en\n@plain\nHello there. || {line}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=message):
+        build(tmp_path)
+
+
 @pytest.mark.slow  # one training run: 15-60 s
 def test_training_reproduces_the_committed_model(tmp_path: Path) -> None:
     """train.py is deterministic (keyed folds, seeded liblinear), so model.json is what it writes today.
