@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -306,11 +307,21 @@ def _check_file_language(path: Path, items: list[dict[str, Any]]) -> None:
         raise ValueError(f"{path.name}: {len(stray)} items not in {prefix!r} (first: {stray[0]!r}); move them")
 
 
+def _file_order(path: Path) -> tuple[str, int, str]:
+    """Files in the order ids are numbered: by language, then by part number as a number (zh-10 after zh-9-blind).
+
+    Ids are numbered per language in this order, so a new part must sort after every earlier one.
+    """
+    prefix, _, rest = path.stem.partition("-")
+    digits = re.match(r"\d+", rest)
+    return (prefix, int(digits.group()) if digits else -1, rest)
+
+
 def build(root: Path = ROOT) -> dict[str, Any]:
     """Build the published files under ``root`` and return the manifest."""
     src = root / "src"
     items: list[dict[str, Any]] = []
-    for path in sorted(src.glob("*.txt")):
+    for path in sorted(src.glob("*.txt"), key=_file_order):
         if path.name != "conversations.txt":
             parsed = parse_utterances(path)
             _check_file_language(path, parsed)

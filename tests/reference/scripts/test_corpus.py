@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from icss.reference.scripts import UTTERANCE_CATEGORIES
+from icss.reference.scripts import UTTERANCE_CATEGORIES, build_corpus
 from icss.reference.scripts._corpus import conversations, corpus_dir, utterances
 from icss.reference.scripts.build_corpus import build
 from icss.spec import schema_registry, validator
@@ -195,6 +195,13 @@ def test_only_test_can_be_forced(tmp_path: Path) -> None:
     (src / "en-9.txt").write_text("@lang en\n@split train\n@plain\nHello.\n", encoding="utf-8")
     with pytest.raises(ValueError, match="@split 'train'"):
         build(tmp_path)
+
+
+def test_parts_are_numbered_in_numeric_order() -> None:
+    """A tenth part must come after the ninth, or every id of the parts after it would change."""
+    names = ["zh-10.txt", "zh-9-blind.txt", "zh-2.txt", "en-10.txt", "zh-1.txt", "en-8-blind.txt", "en-9.txt"]
+    ordered = [p.name for p in sorted((Path(n) for n in names), key=build_corpus._file_order)]
+    assert ordered == ["en-8-blind.txt", "en-9.txt", "en-10.txt", "zh-1.txt", "zh-2.txt", "zh-9-blind.txt", "zh-10.txt"]
 
 
 @pytest.mark.parametrize(("line", "message"), [("ltdd=0", "unknown option 'ltdd'"), ("lit=yes", "a flag is 0 or 1")])
