@@ -94,6 +94,16 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "arrests the interest",
         "arrest the interest",
     ),
+    # A deadline that keeps an agreed plan alive, asked politely, is not relentless pressure.
+    "PRESSURE_LAWFUL": (
+        "to keep the plan",
+        "to keep your plan",
+        "to keep the arrangement",
+        "to keep your arrangement",
+        "please make the payment",
+        "以免影响您的分期",
+        "以保持分期",
+    ),
     "CNT_LAWFUL": ("public record", "public records", "on the register", "court register"),
     "TRAP_LAWFUL": (
         "advise caution",

@@ -768,6 +768,7 @@ _LAWFUL_1_4 = [
     ("debt_trap_inducement", "请勿相信网上那些“以贷养贷”的广告。"),  # a warning
     ("false_legal_claim", "如果您对账单有异议，也可以自行向法院起诉。"),  # the debtor's own right
     ("contact_network_threat", "Court judgments are public records and may appear on the court register."),
+    ("harassment_pressure", "Please make the payment by 5 p m tomorrow to keep your plan running."),
 ]
 _POSITIVE_1_4 = [
     ("threat_of_violence", "Pay up or we'll torch your garage."),
