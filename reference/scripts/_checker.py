@@ -30,7 +30,7 @@ from ._engine import Engine, Rule
 from ._lexicon_1_2 import LAWFUL_CUES
 from ._normalise import Views, detect_language, views
 
-RULESET_VERSION = "icss-reference-scripts-1.3.0"
+RULESET_VERSION = "icss-reference-scripts-1.4.0"
 JUDGED_SPEAKERS = frozenset({"collector", "ai_agent"})
 
 _MESSAGES = {

@@ -119,13 +119,38 @@ def _breaks(text: str) -> tuple[int, ...]:
 
 
 def _emit_run(run: list[tuple[str, Sequence[int]]], words: list[str], words_map: list[int]) -> None:
-    """Move a run of single Latin letters into the word view: joined from three on (b r e a k -> break)."""
+    """Move a run of single Latin letters into the word view: joined from three on (b r e a k -> break).
+
+    Spelled-out phrases mark their word boundaries with wider gaps ("a r r e s t   w a r r a n t"): when
+    the gaps between the letters differ, the run is cut at the wider ones and each piece of two letters
+    or more is a word ("arrest warrant", not "arrestwarrant"; "w e" is "we"), its first letter never taken
+    for an article ("a d m i n   f e e").
+    """
+    if len(run) >= 4:
+        gaps = [run[i + 1][1][0] - run[i][1][-1] for i in range(len(run) - 1)]
+        narrow = min(gaps)
+        if max(gaps) > narrow:
+            start = 0
+            for i, gap in enumerate(gaps):
+                if gap > narrow:
+                    _emit_piece(run[start : i + 1], words, words_map, 2)
+                    start = i + 1
+            _emit_piece(run[start:], words, words_map, 2)
+            run.clear()
+            return
     if len(run) >= 4 and run[0][0] in ("a", "i"):  # "a f u c k" keeps its article
         tok, offs = run.pop(0)
         words.append(tok)
         words_map.extend(offs)
         words_map.append(offs[-1])
-    if len(run) >= 3:
+    _emit_piece(run, words, words_map, 3)
+    run.clear()
+
+
+def _emit_piece(
+    run: Sequence[tuple[str, Sequence[int]]], words: list[str], words_map: list[int], min_letters: int
+) -> None:
+    if len(run) >= min_letters:
         words.append("".join(t for t, _ in run))
         words_map.extend([o for _, offs in run for o in offs])
         words_map.append(run[-1][1][-1])
@@ -134,7 +159,6 @@ def _emit_run(run: list[tuple[str, Sequence[int]]], words: list[str], words_map:
             words.append(tok)
             words_map.extend(offs)
             words_map.append(offs[-1])
-    run.clear()
 
 
 def views(text: str) -> Views:

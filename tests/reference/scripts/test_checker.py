@@ -755,3 +755,39 @@ def test_the_debtors_own_words_are_never_blamed(checker: ScriptChecker) -> None:
         for text in texts:
             assert cats(checker, text, role="debtor") == set()
             assert cats(checker, text, role="third_party") == set()
+
+
+# 1.4.0: the lawful and reported-speech cues and the broader terms of _lexicon_1_4, written anew from the
+# category definitions (none is a corpus item). The rules alone must decide them.
+_LAWFUL_1_4 = [
+    ("threat_of_violence", "我们的同事明天上门拜访，当面和您核对账单。"),  # an arranged visit
+    ("obscene_or_profane", "This is Dick from the accounts team, returning your call."),  # a first name
+    ("threat_of_arrest_or_prosecution", "A payment holiday arrests the interest for three months."),
+    ("unauthorized_charge", "No fees have been added to your balance this month."),
+    ("unauthorized_charge", "如果您用信用卡转账，发卡行可能收取手续费，不是我们收取的。"),  # the debtor's own bank
+    ("debt_trap_inducement", "请勿相信网上那些“以贷养贷”的广告。"),  # a warning
+    ("false_legal_claim", "如果您对账单有异议，也可以自行向法院起诉。"),  # the debtor's own right
+    ("contact_network_threat", "Court judgments are public records and may appear on the court register."),
+    ("harassment_pressure", "Please make the payment by 5 p m tomorrow to keep your plan running."),
+]
+_POSITIVE_1_4 = [
+    ("threat_of_violence", "Pay up or we'll torch your garage."),
+    ("threat_of_violence", "你爸妈家的门锁，我们已经灌胶了。"),
+    ("threat_of_arrest_or_prosecution", "Settle today or you'll be sitting in a holding cell by Friday."),
+    ("impersonation", "HMRC debt unit here: your catalogue balance is overdue."),
+    ("insult_or_abuse", "Stop acting like a muppet and pay."),
+    ("insult_or_abuse", "你连猪都不如，欠钱还有理了？"),
+    ("harassment_pressure", "我们安排了几个人轮流给你打，这个月你都别想清净。"),
+    ("discrimination", "Girls like you never pay on time, so no instalments for you."),
+]
+
+
+@pytest.mark.parametrize(("category", "text"), _LAWFUL_1_4)
+def test_lawful_and_reported_cues_of_1_4_pass(checker: ScriptChecker, category: str, text: str) -> None:
+    assert category not in cats(ScriptChecker(None), text)
+    assert category not in cats(checker, text)
+
+
+@pytest.mark.parametrize(("category", "text"), _POSITIVE_1_4)
+def test_broader_terms_of_1_4_are_recognised(category: str, text: str) -> None:
+    assert category in cats(ScriptChecker(None), text)

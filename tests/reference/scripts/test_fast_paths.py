@@ -11,6 +11,7 @@ The test split is never read here.
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 from collections.abc import Iterator, Sequence
@@ -95,14 +96,25 @@ def _plain_views(text: str) -> tuple[Any, ...]:
         words.append(" ")
         words_map.append(offs[-1])
 
+    def piece(letters: Sequence[tuple[str, Sequence[int]]], least: int) -> None:
+        if len(letters) >= least:
+            emit("".join(t for t, _ in letters), [o for _, offs in letters for o in offs])
+        else:
+            for tok, offs in letters:
+                emit(tok, offs)
+
     def flush() -> None:
+        # 1.4.0: uneven gaps cut a spelled-out phrase into words at the wider gaps (pieces of two letters up).
+        gaps = [run[i + 1][1][0] - run[i][1][-1] for i in range(len(run) - 1)]
+        if len(run) >= 4 and len(set(gaps)) > 1:
+            cuts = [0] + [i + 1 for i, g in enumerate(gaps) if g > min(gaps)] + [len(run)]
+            for lo, hi in itertools.pairwise(cuts):
+                piece(run[lo:hi], 2)
+            run.clear()
+            return
         if len(run) >= 4 and run[0][0] in ("a", "i"):
             emit(*run.pop(0))
-        if len(run) >= 3:
-            emit("".join(t for t, _ in run), [o for _, offs in run for o in offs])
-        else:
-            for tok, offs in run:
-                emit(tok, offs)
+        piece(run, 3)
         run.clear()
 
     for m in _TOKEN.finditer(folded):
