@@ -148,6 +148,18 @@ class _Body(httpx.SyncByteStream):
         self._transport, self._key, self._response = transport, key, response
         self._request: httpx.Request | None = None
 
+    @property
+    def status(self) -> int:
+        return self._response.status
+
+    @property
+    def headers(self) -> list[tuple[str, str]]:
+        return self._response.getheaders()
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        return {"http_version": b"HTTP/1.1", "reason_phrase": self._response.reason.encode("latin-1", "replace")}
+
     def __iter__(self) -> Iterator[bytes]:
         try:
             while chunk := self._response.read(_CHUNK):
@@ -205,13 +217,20 @@ class StdlibTransport(httpx.BaseTransport):
         if connection is not None:
             connection.close()
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        url = request.url
-        key = (url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80))
-        timeout = _timeout(request)
-        body = request.read()
-        target = url.raw_path.decode("ascii")
-        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
+    def exchange(
+        self,
+        key: tuple[str, str, int],
+        method: str,
+        target: str,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        timeout: float | None,
+        request: httpx.Request | None = None,
+    ) -> _Body:
+        """Send one request on this thread's connection to ``key`` (scheme, host, port); the answer's body unread.
+
+        Failures are the ``httpx`` exceptions a client expects (``request`` goes into them when given).
+        """
         connection = self._connections().get(key)
         reused = connection is not None
         for attempt in (1, 2):
@@ -221,7 +240,7 @@ class StdlibTransport(httpx.BaseTransport):
                 connection.timeout = timeout
                 if connection.sock is not None:
                     connection.sock.settimeout(timeout)
-                connection.putrequest(request.method, target, skip_host=True, skip_accept_encoding=True)
+                connection.putrequest(method, target, skip_host=True, skip_accept_encoding=True)
                 for name, value in headers:
                     connection.putheader(name, value)
                 connection.endheaders(body or None)
@@ -243,11 +262,20 @@ class StdlibTransport(httpx.BaseTransport):
                 raise httpx.ConnectError(str(exc), request=request) from None
         stream = _Body(self, key, response)
         stream._request = request
+        return stream
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        key = (url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80))
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
+        stream = self.exchange(
+            key, request.method, url.raw_path.decode("ascii"), headers, request.read(), _timeout(request), request
+        )
         return httpx.Response(
-            response.status,
-            headers=response.getheaders(),
+            stream.status,
+            headers=stream.headers,
             stream=stream,
-            extensions={"http_version": b"HTTP/1.1", "reason_phrase": response.reason.encode("latin-1", "replace")},
+            extensions=stream.extensions,
         )
 
     def close(self) -> None:
