@@ -162,9 +162,8 @@ def test_malformed_requests_are_judged_as_schemathesis_judges_them(
             failing += theirs
             if bool(ours) != theirs:
                 disagreements += 1
-                lines.append(
-                    f"{generated.operation_id} [{generated.description}; {what}] {variant.status_code}: ours {ours}, schemathesis {theirs}"
-                )
+                where = f"{generated.operation_id} [{generated.description}; {what}] {variant.status_code}"
+                lines.append(f"{where}: ours {ours}, schemathesis {theirs}")
     assert compared > 1500
     assert failing > 300
     assert disagreements == 0, "\n".join(lines[:20])
