@@ -25,6 +25,8 @@ class ServiceContext:
     catalogue: Catalogue
     throttle: TokenBuckets = field(init=False)
     logins: FailureLockout = field(init=False)
+    #: OP-03: the Idempotency-Keys (tenant, client, key) of requests now being processed by this process.
+    in_flight: set[tuple[str, str, str]] = field(init=False, default_factory=set)
 
     def __post_init__(self) -> None:
         self.throttle = TokenBuckets(self.settings.rate_limit_per_second, self.settings.rate_limit_burst)

@@ -68,6 +68,7 @@ KNOWN_FAULTS: dict[str, str] = {
     "op_claims_verification_leaks": "OP-09: verifyClaims returns the stored holder and debtor_subject beside the flags",
     "op_write_off_termination_ignored": "OP-10: a 04 (完全终结) write-off does not stop collection contact",
     "op_mediation_consent_ignored": "OP-11: createMediationCase accepts any consent_event_id, agreed or not",
+    "ds_breach_hours_wrong": "DS-10: an incident's due_at is detected_at + breach_notification_hours + 24 h",
     "ds_erasure_keeps_contact_points": "DS-08: an erasure leaves the debtor's contact points in place",
     "ai_decision_record_differs": "AI-01: getDecision returns the reason codes in another order than the assessment",
     "ai_explanation_not_recorded": "AI-03: after an explanation, getDecision still shows explanation_status requested",

@@ -329,6 +329,26 @@ def _replay_or_run(call: Call, raw: bytes, run: Callable[[], Reply]) -> Reply:
     return reply
 
 
+def _claim_key(
+    ctx: ServiceContext, op: Operation, principal: Principal | None, request: Request
+) -> tuple[str, str, str] | None:
+    """OP-03: mark the request's Idempotency-Key in progress, or refuse a retry of one still in progress with 409.
+
+    Units of work with the same key would otherwise be serialised (SQLite's one writer) and the retry would
+    wait and replay, or race to the unique index (PostgreSQL), having performed the action in vain. The draft
+    (§2.7) wants 409 at once. The claim holds from receipt of the whole request until its reply is committed;
+    the index stays the backstop between processes.
+    """
+    key = request.headers.get("idempotency-key")
+    if not key or not op.idempotency_key or principal is None:
+        return None
+    claim = (principal.tenant_id or "-", principal.client_id, key)
+    if claim in ctx.in_flight:
+        raise Problem("conflict", "a request with this Idempotency-Key is in progress")
+    ctx.in_flight.add(claim)  # no await between the test and the add: safe on the one event loop
+    return claim
+
+
 def _resource_id(value: str | None) -> str | None:
     """The id as the audit log keeps it: a denied request's path may hold anything, of any length."""
     if value is None:
@@ -378,7 +398,12 @@ def _endpoint(ctx: ServiceContext, op: Operation, handler: Handler) -> Callable[
             body: Any = None
             if schema_name is not None:
                 raw, body = await _bodies.body(request, schema_name, ctx.settings.max_body_bytes, allow_form=allow_form)
-            reply = await ctx.db.run_async(_work(ctx, op, handler, principal, request, body, raw))
+            claim = _claim_key(ctx, op, principal, request)
+            try:
+                reply = await ctx.db.run_async(_work(ctx, op, handler, principal, request, body, raw))
+            finally:
+                if claim is not None:
+                    ctx.in_flight.discard(claim)
         except Problem as problem:
             if (
                 problem.kind == "validation-failed"

@@ -455,39 +455,99 @@ def data_request_deadlines(ctx: CheckContext) -> None:
     )
 
 
+#: A notice to individuals with every element DS-10 names (PIPL 第五十七条); it names no one.
+_BREACH_NOTICE = {
+    "data_categories": ["contact_details"],
+    "cause": "A test breach for the harness: a message went to the wrong recipient.",
+    "possible_harm": "The recipient may have learnt of the debt.",
+    "remedial_measures": "The message was recalled and the recipient asked to delete it.",
+    "individual_measures": "Be wary of messages that quote the debt and ask for payment to a new account.",
+    "contact_point": "Data protection office of the harness tenant",
+}
+_NOTIFICATIONS = ("authority_notified_at", "subjects_notified_at", "subjects_notice")
+
+
 @check("DS-10")
 def breach_notification_deadline(ctx: CheckContext) -> None:
-    """reportIncident records detected_at; getIncident shows the notification deadline detected_at +
-    breach_notification_hours and the authority notification time, and flags the incident overdue once the test
-    clock passes the deadline without a notification of the authority."""
+    """reportIncident records detected_at; getIncident shows due_at = detected_at + breach_notification_hours,
+    authority_notified_at, subjects_notified_at and subjects_notice (null until recorded), and late. Two incidents
+    are reported an hour after detection: recordIncidentNotification records, for one, the authority notification and
+    a notice to individuals with every required element, and getIncident shows them; a notification time before
+    detected_at is refused with 422 and a problem document. Once the test clock passes due_at, the incident with no
+    authority notification is late and the one notified in time is not."""
     hours = int(ctx.param("breach_notification_hours"))
-    detected = "2026-03-04T08:00:00Z"
+    now = parse_ts(ctx.expect(ctx.request("GET", "/sandbox/clock", "admin"), 200, what="getTestClock")["now"])
+    # Detected an hour ago, so that advancing the clock by the allowed hours passes due_at by an hour.
+    detected = now - timedelta(hours=1)
     body = {
-        "detected_at": detected,
+        "detected_at": utc_iso(detected),
         "kind": "confidentiality",
         "description": "A test breach for the harness.",
         "data_categories": ["contact_details"],
         "affected_subjects_estimate": 1,
     }
-    incident = ctx.expect(ctx.request("POST", "/incidents", "supervisor", json=body), 201, what="reportIncident")
-    validate_against(ctx, incident, "incident")
-    due = parse_ts(detected) + timedelta(hours=hours)
-    shown = ctx.expect(ctx.request("GET", f"/incidents/{incident['id']}", "auditor"), 200, what="getIncident")
-    deadline = shown.get("notification_due_at") or shown.get("due_at")
+    due = detected + timedelta(hours=hours)
+    silent = ctx.expect(ctx.request("POST", "/incidents", "supervisor", json=body), 201, what="reportIncident")
+    validate_against(ctx, silent, "incident")
+    notified = ctx.expect(ctx.request("POST", "/incidents", "supervisor", json=body), 201, what="reportIncident")
+    shown = ctx.expect(ctx.request("GET", f"/incidents/{silent['id']}", "auditor"), 200, what="getIncident")
+    validate_against(ctx, shown, "incident")
     ctx.require(
-        deadline is not None and parse_ts(deadline) == due,
-        f"getIncident shows the notification deadline {deadline}; expected detected_at + {hours} h = {due.isoformat()}",
+        "due_at" in shown and parse_ts(shown["due_at"]) == due,
+        f"getIncident shows due_at {shown.get('due_at')}; expected detected_at + {hours} h = {utc_iso(due)}",
+    )
+    ctx.require(parse_ts(shown["detected_at"]) == detected, "getIncident does not show the detected_at reported")
+    ctx.require(shown.get("late") is False, "a new incident within its notification deadline is flagged late")
+    for name in _NOTIFICATIONS:
+        ctx.require(shown.get(name) is None, f"getIncident shows {name} {shown.get(name)!r} before any notification")
+
+    path = f"/incidents/{notified['id']}/notifications"
+    early = ctx.request(
+        "POST",
+        path,
+        "supervisor",
+        json={"recipient": "authority", "notified_at": utc_iso(detected - timedelta(hours=1))},
     )
     ctx.require(
-        parse_ts(shown["detected_at"]) == parse_ts(detected), "getIncident does not show the detected_at reported"
+        early.status_code == 422,
+        f"recordIncidentNotification answered {early.status_code}, not 422, to a notification before detected_at",
     )
-    ctx.require(shown.get("late") is False, "a new incident within its notification deadline is flagged overdue")
+    problem_document(ctx, early)
+    authority_at, subjects_at = utc_iso(now - timedelta(minutes=30)), utc_iso(now)
+    ctx.expect(
+        ctx.request("POST", path, "supervisor", json={"recipient": "authority", "notified_at": authority_at}),
+        200,
+        what="recordIncidentNotification (authority)",
+    )
+    subjects = {"recipient": "subjects", "notified_at": subjects_at, "notice": _BREACH_NOTICE}
+    ctx.expect(
+        ctx.request("POST", path, "supervisor", json=subjects), 200, what="recordIncidentNotification (subjects)"
+    )
+    recorded = ctx.expect(ctx.request("GET", f"/incidents/{notified['id']}", "auditor"), 200, what="getIncident")
+    validate_against(ctx, recorded, "incident")
+    for name, sent in (("authority_notified_at", authority_at), ("subjects_notified_at", subjects_at)):
+        ctx.require(
+            recorded.get(name) is not None and parse_ts(recorded[name]) == parse_ts(sent),
+            f"getIncident shows {name} {recorded.get(name)!r} after a notification at {sent} was recorded",
+        )
+    notice = recorded.get("subjects_notice")
+    ctx.require(
+        isinstance(notice, dict) and all(notice.get(k) == v for k, v in _BREACH_NOTICE.items()),
+        f"getIncident does not show the notice sent to individuals as recorded: {str(notice)[:200]}",
+    )
+
     ctx.advance_clock(f"PT{hours}H")
-    after = ctx.expect(ctx.request("GET", f"/incidents/{incident['id']}", "auditor"), 200, what="getIncident")
+    after = ctx.expect(ctx.request("GET", f"/incidents/{silent['id']}", "auditor"), 200, what="getIncident")
     ctx.require(
-        after.get("authority_notified_at") is not None or after.get("late") is True,
-        f"the test clock passed the notification deadline with no notification of the authority, and "
-        f"getIncident does not flag the incident overdue (late={after.get('late')})",
+        after.get("late") is True,
+        f"the test clock passed due_at by an hour with no notification of the authority, and getIncident shows "
+        f"late={after.get('late')!r}, not true",
+    )
+    in_time = ctx.expect(ctx.request("GET", f"/incidents/{notified['id']}", "auditor"), 200, what="getIncident")
+    ctx.require(
+        in_time.get("late") is False,
+        f"an incident whose authority was notified before due_at shows late={in_time.get('late')!r} once due_at "
+        f"has passed, not false",
     )
 
 

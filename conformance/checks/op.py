@@ -273,7 +273,15 @@ def responses_match_openapi(ctx: CheckContext) -> None:
 def idempotency_key_replays(ctx: CheckContext) -> None:
     """createContactAttempt repeated with the same Idempotency-Key and body returns the same status and body
     and sends one message only; the same key with another body is refused with 422, and the operation
-    without an Idempotency-Key is refused with 400."""
+    without an Idempotency-Key is refused with 400.
+
+    Not checked: the refusal with 409 of a retry while the first request is still being processed. Over
+    HTTP the harness cannot hold a request in progress on the target: a request is processed in
+    milliseconds, so two concurrent requests with the same key meet only by chance, and stalling the
+    first one's body upload proves nothing, since a request whose body has not arrived is not yet
+    being processed (and a proxy that buffers bodies would pass it on whole). A check would pass or
+    fail by timing; the indicator's evidence asks for the implementation and a test instead.
+    """
     debtor = ctx.new_debtor()
     debt = ctx.new_debt(debtor)
     ctx.set_clock(ctx.local_instant("2026-03-05", "11:00"))  # a Thursday morning where the debtor lives

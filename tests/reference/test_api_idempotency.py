@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Callable
 from typing import Any
 
+import anyio
 import pytest
 
 
@@ -97,3 +100,42 @@ def test_optional_key_on_check_contact(sandbox: Any, jane: dict[str, Any]) -> No
     first = sandbox.call("POST", "/contact-decisions", json=body, headers=key)
     second = sandbox.call("POST", "/contact-decisions", json=body, headers=key)
     assert first.json()["decision_id"] == second.json()["decision_id"]
+
+
+def test_retry_while_the_first_is_in_progress_is_409(sandbox: Any, jane: dict[str, Any]) -> None:
+    """OP-03: a retry that arrives while the first request is being processed is refused with 409 at once."""
+    db = sandbox.client.app.state.ctx.db
+    entered, release = threading.Event(), threading.Event()
+    run_async = db.run_async
+
+    async def slow_first(work: Callable[[Any], Any]) -> Any:
+        if not entered.is_set():  # the first unit of work waits until the retry has been answered
+            entered.set()
+            while not release.is_set():
+                await anyio.sleep(0.01)
+        return await run_async(work)
+
+    key = {"Idempotency-Key": "in-progress-1"}
+    results: list[Any] = []
+    db.run_async = slow_first
+    try:
+        first = threading.Thread(
+            target=lambda: results.append(sandbox.call("POST", "/contact-attempts", json=_email(jane), headers=key))
+        )
+        first.start()
+        assert entered.wait(10)
+        retry = sandbox.call("POST", "/contact-attempts", json=_email(jane), headers=key)
+        release.set()
+        first.join(10)
+    finally:
+        release.set()
+        db.run_async = run_async
+    assert retry.status_code == 409, retry.text
+    assert retry.headers["content-type"].startswith("application/problem+json")
+    assert retry.json()["code"] == "conflict"
+    assert results[0].status_code == 201
+    # Once the first has been answered, the same retry replays it; one message was sent.
+    again = sandbox.call("POST", "/contact-attempts", json=_email(jane), headers=key)
+    assert again.status_code == 201
+    assert again.headers["idempotent-replayed"] == "true"
+    assert len(sandbox.call("GET", "/sandbox/outbox", "auditor").json()["items"]) == 1

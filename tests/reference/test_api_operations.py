@@ -113,6 +113,86 @@ def test_incident_deadline_runs_from_detection(make_sandbox: Any, profile: str, 
     assert sb.call("POST", "/incidents", "admin", json=future).status_code == 422
 
 
+_NOTICE = {
+    "data_categories": ["contact_details", "debt_details"],
+    "cause": "An e-mail batch went to the wrong recipients.",
+    "possible_harm": "Others may have learnt of the debt and its balance.",
+    "remedial_measures": "The batch was stopped; recipients were asked to delete it.",
+    "individual_measures": "Be wary of messages quoting your balance and asking for payment to a new account.",
+    "contact_point": "Data protection office, privacy@example.org",
+}
+
+
+def test_incident_notifications_are_recorded(make_sandbox: Any) -> None:
+    """DS-10: the authority and the individuals notified, with times and notice; late unless notified in time."""
+    sb = make_sandbox("eu", "2026-03-03T12:00:00Z")
+    report = {"detected_at": "2026-03-02T22:10:00Z", "kind": "confidentiality", "description": "Misdirected mail"}
+    notified = sb.call("POST", "/incidents", "supervisor", json=report).json()
+    silent = sb.call("POST", "/incidents", "supervisor", json=report).json()
+    assert [notified[k] for k in ("authority_notified_at", "subjects_notified_at", "subjects_notice")] == [None] * 3
+    path = f"/incidents/{notified['id']}/notifications"
+    authority = {"recipient": "authority", "notified_at": "2026-03-03T09:00:00Z"}
+    response = sb.call("POST", path, "supervisor", json=authority)
+    assert response.status_code == 200, response.text
+    assert response.json()["authority_notified_at"] == "2026-03-03T09:00:00Z"
+    assert response.json()["status"] == "responded"
+    subjects = {"recipient": "subjects", "notified_at": "2026-03-03T11:00:00+01:00", "notice": _NOTICE}
+    shown = sb.call("POST", path, "admin", json=subjects).json()
+    assert shown["subjects_notified_at"] == "2026-03-03T10:00:00Z"
+    assert shown["subjects_notice"] == _NOTICE
+    again = sb.call("POST", path, "supervisor", json=authority)
+    assert again.status_code == 409
+    assert again.headers["content-type"].startswith("application/problem+json")
+    sb.set_clock("2026-03-06T00:00:00Z")  # past due_at (2026-03-05T22:10Z)
+    after = sb.call("GET", f"/incidents/{notified['id']}", "auditor").json()
+    assert after["late"] is False
+    assert after["subjects_notice"] == _NOTICE
+    assert sb.call("GET", f"/incidents/{silent['id']}", "auditor").json()["late"] is True
+    # Notified after due_at: recorded, and late stays true.
+    late = sb.call(
+        "POST",
+        f"/incidents/{silent['id']}/notifications",
+        "supervisor",
+        json=authority | {"notified_at": "2026-03-05T23:00:00Z"},
+    )
+    assert late.status_code == 200, late.text
+    assert late.json()["late"] is True
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"recipient": "authority", "notified_at": "2026-03-02T22:00:00Z"}, 422),  # before detected_at
+        ({"recipient": "authority", "notified_at": "2026-03-03T12:00:01Z"}, 422),  # after the tenant clock
+        ({"recipient": "subjects", "notified_at": "2026-03-03T09:00:00Z"}, 422),  # no notice
+        ({"recipient": "authority", "notified_at": "2026-03-03T09:00:00Z", "notice": _NOTICE}, 422),
+        (
+            {"recipient": "subjects", "notified_at": "2026-03-03T09:00:00Z", "notice": _NOTICE | {"cause": ""}},
+            422,
+        ),
+        ({"recipient": "press", "notified_at": "2026-03-03T09:00:00Z"}, 422),
+        ({"recipient": "authority", "notified_at": "yesterday"}, 422),
+    ],
+)
+def test_incident_notification_refuses_malformed_input(make_sandbox: Any, body: dict[str, Any], status: int) -> None:
+    sb = make_sandbox("eu", "2026-03-03T12:00:00Z")
+    report = {"detected_at": "2026-03-02T22:10:00Z", "kind": "confidentiality", "description": "Misdirected mail"}
+    incident = sb.call("POST", "/incidents", "supervisor", json=report).json()
+    response = sb.call("POST", f"/incidents/{incident['id']}/notifications", "supervisor", json=body)
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    shown = sb.call("GET", f"/incidents/{incident['id']}", "auditor").json()
+    assert shown["authority_notified_at"] is None
+    assert shown["subjects_notified_at"] is None
+
+
+def test_incident_notification_of_an_unknown_incident(sandbox: Any) -> None:
+    body = {"recipient": "authority", "notified_at": "2026-01-01T00:00:00Z"}
+    response = sandbox.call("POST", "/incidents/inc_unknown/notifications", "supervisor", json=body)
+    assert response.status_code == 404
+    assert sandbox.call("POST", "/incidents/inc_unknown/notifications", "collector", json=body).status_code == 403
+
+
 def test_incident_is_not_a_complaint(sandbox: Any) -> None:
     debtor = sandbox.debtor()
     complaint = sandbox.call(

@@ -102,6 +102,7 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "getContactStats": ("get", "/stats/contacts"),
     "reportIncident": ("post", "/incidents"),
     "getIncident": ("get", "/incidents/{incidentId}"),
+    "recordIncidentNotification": ("post", "/incidents/{incidentId}/notifications"),
     "getHealth": ("get", "/health"),
     "getVersion": ("get", "/version"),
     "getCapabilities": ("get", "/capabilities"),

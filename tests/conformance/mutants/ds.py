@@ -193,6 +193,28 @@ mutant(
     note="getIncident never flags an incident overdue",
 )
 mutant(
+    "ds_breach_hours_wrong",
+    {"DS-10"},
+    level=2,
+    only=_LEVEL2,
+    faults={"ds_breach_hours_wrong"},
+    note="an incident's due_at is a day later than breach_notification_hours allows",
+)
+
+
+def _notice_dropped(doc: dict[str, Any]) -> None:
+    doc["subjects_notice"] = None
+
+
+mutant(
+    "ds_breach_notice_dropped",
+    {"DS-10"},
+    level=2,
+    only=_LEVEL2,
+    wrap=rewrite_responses(r"/icss/v1/incidents/[^/]+", _json(_notice_dropped)),
+    note="getIncident does not show the notice recorded as sent to individuals",
+)
+mutant(
     "ds_audit_hides_reads",
     {"DS-11"},
     wrap=rewrite_responses("/icss/v1/audit/events", _json(_hide_collector_reads)),
