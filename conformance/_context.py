@@ -103,6 +103,7 @@ class CheckContext:
     exchanges: list[Exchange] = field(default_factory=list)
     canaries: list[str] = field(default_factory=list)
     admin_token: AdminToken = field(default_factory=AdminToken)
+    notes: list[str] = field(default_factory=list)
     _sandbox: Sandbox | None = None
 
     # -- parameters ------------------------------------------------------------------------------
@@ -170,6 +171,10 @@ class CheckContext:
     def require(self, condition: bool, message: str, *, severity: str = "major") -> None:
         if not condition:
             self.fail(message, severity=severity)
+
+    def note(self, message: str) -> None:
+        """Say what a passing check could not verify on this target; the pass carries it as its message."""
+        self.notes.append(message)
 
     # -- the sandbox -----------------------------------------------------------------------------
 

@@ -135,6 +135,8 @@ def _run_check(
         message = f"harness error: {type(exc).__name__}: {exc} | {traceback.format_exc(limit=3).splitlines()[-3:]}"
     finally:
         ctx.close_sandbox()
+    if outcome is Outcome.PASS and ctx.notes:
+        message = "; ".join(ctx.notes)  # a pass with a part left untested says so, never silently
     return CheckResult(
         name=registered.name,
         outcome=outcome,

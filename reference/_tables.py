@@ -200,6 +200,8 @@ class OutboxMessage(Base):
     recipient: Mapped[str] = mapped_column(String(200))
     purpose: Mapped[str] = mapped_column(String(40))
     content: Mapped[str] = mapped_column(Text)
+    #: The language the message is written in (DR-10); none for supervisor alerts.
+    language: Mapped[str | None] = mapped_column(String(35))
     ai_generated: Mapped[bool] = mapped_column(Boolean, default=False)
     sent_at: Mapped[datetime]
     evidence_index: Mapped[int | None] = mapped_column(Integer)

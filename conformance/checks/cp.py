@@ -1073,19 +1073,52 @@ def _business_days_after(day: date, count: int, holidays: frozenset[date] = froz
     return day
 
 
+def _date_line_instant(ctx: CheckContext, day: date) -> str:
+    """An instant on the debtor-local ``day`` whose UTC date is another day, where the zone allows one."""
+    offset = _instant(ctx, day, NOON).utcoffset() or timedelta(0)
+    wall = "23:30" if offset < timedelta(0) else "00:30" if offset > timedelta(0) else NOON
+    return _at(ctx, day, wall)
+
+
+def _due_date_reported(ctx: CheckContext, debt: dict[str, Any], first: str, expected: date) -> None:
+    notice = ctx.expect(ctx.request("GET", f"/debts/{debt['id']}/validation-notice"), 200, what="getValidationNotice")
+    local = datetime.fromisoformat(first.replace("Z", "+00:00")).astimezone(ZoneInfo(ctx.default_timezone))
+    ctx.require(
+        notice.get("due_date") == expected.isoformat(),
+        f"getValidationNotice gives due_date {notice.get('due_date')!r} after an initial communication at {first} "
+        f"({local:%Y-%m-%d %H:%M} debtor-local); expected {expected.isoformat()}, "
+        f"validation_notice_days ({int(ctx.param('validation_notice_days'))}) after the debtor-local date",
+    )
+
+
 @check("CP-14")
 def validation_notice_timing(ctx: CheckContext) -> None:
-    """Once validation_notice_days have passed after the initial communication without validation information,
-    collection contact is denied with validation_notice_missing; after information provided on day P,
-    getValidationNotice gives a validation_end_date no earlier than validation_period_days after the
-    assumed_receipt_business_days-th business day after P (e.g. us: 26 Nov 2025 -> 3 Jan 2026)."""
+    """getValidationNotice reports as due_date validation_notice_days calendar days after the debtor-local date of
+    the initial communication (also when its UTC date is another day); once that date has passed without
+    validation information, collection contact is denied with validation_notice_missing; after information
+    provided on day P, getValidationNotice gives a validation_end_date no earlier than validation_period_days
+    after the assumed_receipt_business_days-th business day after P (e.g. us: 26 Nov 2025 -> 3 Jan 2026)."""
     due_days = int(ctx.param("validation_notice_days"))
     period, receipt = int(ctx.param("validation_period_days")), int(ctx.param("assumed_receipt_business_days"))
     debtor = _debtor(ctx)
-    debt, sent = ctx.new_debt(debtor), ctx.new_debt(debtor)
-    _clock(ctx, THU, NOON)
+    debt, sent, late = ctx.new_debt(debtor), ctx.new_debt(debtor), ctx.new_debt(debtor)
+    first = _clock(ctx, THU, NOON)
     _event(ctx, debtor, "initial_communication", {"channel": "call", "oral": True}, source="collector", debt=debt)
     due = THU + timedelta(days=due_days)
+    _due_date_reported(ctx, debt, first, due)
+    # The day before, late in the evening west of UTC (early in the morning east of it): the local date counts.
+    eve = THU - timedelta(days=1)
+    at_eve = _date_line_instant(ctx, eve)
+    _event(
+        ctx,
+        debtor,
+        "initial_communication",
+        {"channel": "call", "oral": True},
+        source="collector",
+        debt=late,
+        effective_at=at_eve,
+    )
+    _due_date_reported(ctx, late, at_eve, eve + timedelta(days=due_days))
     if due_days > 0:
         _clock(ctx, due, NOON)
         _not_denied_for(

@@ -538,20 +538,53 @@ def outsourcing_notice_before_collection(ctx: CheckContext) -> None:
     )
 
 
+def _message(ctx: CheckContext, debtor: dict[str, Any], debt: dict[str, Any], when: str) -> dict[str, Any]:
+    """An e-mail to ``debtor`` now, as the outbox shows it."""
+    attempt = ctx.expect(_attempt(ctx, debtor, debt, "email", "email"), 201, what=f"createContactAttempt {when}")
+    for message in ctx.outbox(debtor_id=debtor["id"]):
+        if message.get("attempt_id") == attempt.get("id") or message.get("id") == attempt.get("outbox_message_id"):
+            return dict(message)
+    ctx.fail(f"the outbox has no message for the e-mail {when} (attempt {attempt.get('id')})")
+    raise AssertionError("unreachable")
+
+
+def _primary(tag: str) -> str:
+    return tag.split("-", 1)[0].lower()
+
+
+def _other_language(ctx: CheckContext, current: str) -> tuple[str | None, list[str]]:
+    """A language getCapabilities lists other than ``current`` (another primary language first), and the list."""
+    capabilities = ctx.capabilities
+    if capabilities is None:
+        capabilities = ctx.expect(ctx.request("GET", "/capabilities", None), 200, what="getCapabilities")
+    listed = [str(t) for t in (capabilities or {}).get("languages") or [] if isinstance(t, str)]
+    others = [t for t in listed if _primary(t) != _primary(current)] or [
+        t for t in listed if t.lower() != current.lower()
+    ]
+    return (others[0] if others else None), listed
+
+
 @check("DR-10")
 def preferences_honoured(ctx: CheckContext) -> None:
     """After updatePreferences, checkContact denies a channel not allowed (medium_opted_out), a time in an
     inconvenient range (inconvenient_time) and a contact point at an inconvenient place (inconvenient_place),
-    and getPreferences returns the preferences as set."""
+    and getPreferences returns the preferences as set. The preferred language is one getCapabilities lists in
+    languages other than the one the service wrote the debtor's previous e-mail in, and the next e-mail to the
+    debtor is in it (its outbox language). A target that lists no other language passes with a note that the
+    language was not tested."""
     ctx.set_clock(_at_local(ctx, 11))
     debtor = ctx.new_debtor()
     debt = ctx.new_debt(debtor)
+    before = _message(ctx, debtor, debt, "before updatePreferences")
+    current = str(before.get("language") or debtor.get("language") or "")
+    language, listed = _other_language(ctx, current)
     prefs: dict[str, list[Any]] = {
         "channels_allowed": ["call", "email", "letter"],
         "inconvenient_times": [{"days": ["thursday"], "start": "15:00", "end": "17:00"}],
         "inconvenient_places": [{"place": "other", "contact_point_id": debtor["phone_point"]}],
     }
-    ctx.expect(ctx.request("PUT", "/me/preferences", token=debtor["token"], json=prefs), 200, what="updatePreferences")
+    body: dict[str, Any] = {**prefs, "language": language} if language else prefs
+    ctx.expect(ctx.request("PUT", "/me/preferences", token=debtor["token"], json=body), 200, what="updatePreferences")
     got = ctx.expect(ctx.request("GET", "/me/preferences", token=debtor["token"]), 200, what="getPreferences")
     for key, value in prefs.items():
         same = (
@@ -560,6 +593,11 @@ def preferences_honoured(ctx: CheckContext) -> None:
             else len(got.get(key) or []) == len(value)
         )
         ctx.require(same, f"getPreferences returns {key} {got.get(key)!r}; it was set to {value!r}")
+    if language:
+        ctx.require(
+            str(got.get("language", "")).lower() == language.lower(),
+            f"getPreferences returns language {got.get('language')!r}; it was set to {language!r}",
+        )
     sms = _contact(ctx, debtor, debt, "sms")
     ctx.require(
         _denies(sms, "medium_opted_out"),
@@ -577,6 +615,18 @@ def preferences_honoured(ctx: CheckContext) -> None:
         _denies(call, "inconvenient_place"),
         f"a call to the contact point the debtor marked an inconvenient place answered {call.get('decision')} "
         f"{call.get('reasons')}; expected deny with inconvenient_place",
+    )
+    if language is None:
+        ctx.note(
+            f"the preferred language was not tested: getCapabilities lists {listed or 'no languages'}, "
+            f"none other than {current or 'the language of its messages'}"
+        )
+        return
+    after = _message(ctx, debtor, debt, "after updatePreferences")
+    ctx.require(
+        str(after.get("language", "")).lower() == language.lower(),
+        f"the e-mail after updatePreferences set language {language} (listed in getCapabilities) is in "
+        f"{after.get('language', 'an unstated language')!r}, as before ({current!r}); expected {language!r}",
     )
 
 

@@ -88,6 +88,30 @@ def add_duration(moment: datetime, duration: str) -> datetime:
         raise Problem("validation-failed", f"the duration {duration!r} leaves the calendar's range") from None
 
 
+#: The languages the service writes its messages to debtors in (getCapabilities' languages, DR-10).
+MESSAGE_LANGUAGES = ("zh", "en")
+#: The language of a message to a debtor whose preferred language is none of MESSAGE_LANGUAGES.
+FALLBACK_LANGUAGE = "en"
+
+
+def message_language(preferred: str) -> str:
+    """The listed language a message to a debtor preferring ``preferred`` is written in (DR-10).
+
+    RFC 4647 section 3.4 lookup: the tag, then the tag cut back one subtag at a time (a single-letter
+    subtag left at the end goes with the one after it), compared without regard to case; a tag that
+    matches no listed language gets the fallback language.
+    """
+    listed = {tag.lower(): tag for tag in MESSAGE_LANGUAGES}
+    subtags = preferred.lower().split("-")
+    while subtags:
+        if (found := listed.get("-".join(subtags))) is not None:
+            return found
+        subtags.pop()
+        if subtags and len(subtags[-1]) == 1:
+            subtags.pop()
+    return FALLBACK_LANGUAGE
+
+
 def check_language(tag: str, pointer: str) -> None:
     # RFC 5646 section 4.4.1: implementations keep language tags of at least 35 characters; this one keeps 35.
     if len(tag) > 35:
@@ -177,6 +201,8 @@ __all__ = [
     "add_duration",
     "check_instant",
     "check_language",
+    "message_language",
+    "MESSAGE_LANGUAGES",
     "iso",
     "iso_date",
     "limit_of",

@@ -29,7 +29,7 @@ from .._db import ROLLBACK_HOOKS
 from .._problems import MEDIA_TYPE, Problem
 from .._routing import Call, Reply, handles, tenant_scoped
 from .._tables import Attempt, ContactPoint, Debt, Debtor, Decision, Event, OutboxMessage, Recording, Tenant
-from ._common import add_duration, iso, new_id, page, parse_ts, profile_of, receipt_url, strip_none
+from ._common import add_duration, iso, message_language, new_id, page, parse_ts, profile_of, receipt_url, strip_none
 from .parties import check_debtor_scope, load_debt
 
 ELECTRONIC = frozenset({"sms", "email", "ai_text"})
@@ -618,7 +618,7 @@ def _content(
     """
     channel = body["channel"]
     text = (body.get("content") or "").strip()
-    lang = "zh" if language.startswith("zh") else "en"
+    lang = language  # one of MESSAGE_LANGUAGES (message_language)
     ai = _AI_DISCLOSURE[channel][lang] if ai_disclosure and channel in _AI_DISCLOSURE else ""
     if ai and text.startswith(ai):
         ai = ""  # the collector's text already opens with it
@@ -736,10 +736,12 @@ def create_attempt(call: Call) -> Reply:
 
     third_party = point.owner == "third_party" and point.relationship != "attorney"
     # Fault cp_no_opt_out (test mode): electronic messages go out without the opt-out instruction.
+    # DR-10: the message is written in the debtor's preferred language where it is one the service lists.
+    language = message_language(debtor.language)
     content = _content(
         body,
         profile_id,
-        debtor.language,
+        language,
         third_party=third_party,
         opt_out=not call.ctx.fault("cp_no_opt_out"),
         # Fault ai_disclosure_missing (test mode): AI text and AI voice contacts do not say they are an AI.
@@ -811,6 +813,7 @@ def create_attempt(call: Call) -> Reply:
         recipient=point.value_masked,
         purpose=body["purpose"],
         content=call.ctx.cipher.seal_text(content, tenant=call.tenant_id, field="outbox.content"),
+        language=language,
         ai_generated=channel in ("ai_voice", "ai_text") or bool(body.get("ai_generated")),
         sent_at=at,
         evidence_index=indices[1],

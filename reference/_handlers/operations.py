@@ -14,7 +14,7 @@ from .. import _evidence
 from .._problems import MEDIA_TYPE, Problem
 from .._routing import Call, Reply, handles, implemented, tenant_scoped
 from .._tables import Attempt, AuditRecord, Case, Debt, Decision
-from ._common import iso, limit_of, new_id, parse_ts, profile_of, strip_none
+from ._common import MESSAGE_LANGUAGES, iso, limit_of, new_id, parse_ts, profile_of, strip_none
 from .self_service import case_view
 
 _ACTIONS = (
@@ -92,6 +92,8 @@ def capabilities(call: Call) -> Reply:
         "levels": [1],
         "profiles": sorted(call.ctx.catalogue.profiles),
         "features": features,
+        # DR-10: the languages messages to debtors are written in; a preferred one among them is followed.
+        "languages": list(MESSAGE_LANGUAGES),
         # CONC 7.9 (DR-12): numbers offered to debtors are geographic or free, never premium-rate.
         "debtor_contact_numbers": [
             {

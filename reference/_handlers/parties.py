@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, date, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -16,6 +16,9 @@ from .._routing import Call, Reply, handles, tenant_scoped
 from .._tables import ContactPoint, Debt, Debtor, Event
 from ._common import check_language, iso, iso_date, new_id, page, profile_of, receipt_url, strip_none
 from .sandbox import new_client
+
+if TYPE_CHECKING:
+    from icss.reference.conduct import Rules
 
 #: Roles that see personal data in clear in getDebtor (DS-05: collectors and auditors see it masked).
 CLEAR_VIEW_ROLES = frozenset({"supervisor", "admin", "debtor"})
@@ -436,6 +439,7 @@ def validation_notice(call: Call) -> Reply:
     )
     provided_on = (sent or call.now()).astimezone(UTC).date()
     assumed, end = validation_dates(provided_on, rules)
+    due = _validation_due(call, debtor, debt, rules)
     address = _postal_address(call, debtor)
     if address is None:
         raise Problem("conflict", "the debtor has no postal address on file; validation information needs one")
@@ -455,6 +459,7 @@ def validation_notice(call: Call) -> Reply:
         "currency": data["currency"],
         **{k: item[k] for k in ("amount_on_itemization_date", "interest", "fees", "payments", "credits")},
         "current_amount": item["current_amount"],
+        "due_date": iso_date(due) if due else None,
         "provided_at": iso_date(provided_on) if sent else None,
         "assumed_receipt_date": iso_date(assumed),
         "validation_end_date": iso_date(end),
@@ -469,6 +474,37 @@ def validation_notice(call: Call) -> Reply:
         "language": debtor.language,
     }
     return Reply(200, strip_none(doc))
+
+
+def _validation_due(call: Call, debtor: Debtor, debt: Debt, rules: Rules) -> date | None:
+    """CP-14: the date the validation information is due, from the debt's first initial communication.
+
+    It is dated in every zone the debtor may be in (stated zones and those of its own contact
+    points, as the notice hold reads them), and the earliest date is reported.
+    """
+    from icss.reference.conduct import validation_notice_due_date
+
+    initial = call.session.execute(
+        select(Event.effective_at)
+        .where(Event.tenant_id == call.tenant_id, Event.debt_id == debt.id, Event.type == "initial_communication")
+        .order_by(Event.effective_at)
+        .limit(1)
+    ).scalar()
+    if initial is None:
+        return None
+    own_zones = call.session.execute(
+        select(ContactPoint.timezone).where(
+            ContactPoint.tenant_id == call.tenant_id,
+            ContactPoint.debtor_id == debtor.id,
+            ContactPoint.owner == "debtor",
+            ContactPoint.timezone.is_not(None),
+        )
+    ).scalars()
+    zones = [*(debtor.timezones or []), *sorted(z for z in own_zones if z)] or ["UTC"]
+    due = validation_notice_due_date(initial, zones, rules)
+    if call.ctx.fault("cp_validation_due_date_late"):  # test mode: the due date is reported a day late
+        due += timedelta(days=1)
+    return due
 
 
 def _postal_address(call: Call, debtor: Debtor) -> dict[str, Any] | None:

@@ -138,7 +138,7 @@ def advance_clock(call: Call) -> Reply:
 
 
 def outbox_view(call: Call, row: OutboxMessage) -> dict[str, Any]:
-    return {
+    doc = {
         "id": row.id,
         "tenant_id": row.tenant_id,
         "kind": "alert" if row.purpose == "supervisor_alert" else "communication",
@@ -156,6 +156,9 @@ def outbox_view(call: Call, row: OutboxMessage) -> dict[str, Any]:
         # EV-07: every item of the debtor's record links to its receipt.
         "receipt_url": receipt_url(row.evidence_index),
     }
+    if row.language is not None:  # DR-10: the language a message to a debtor is written in
+        doc["language"] = row.language
+    return doc
 
 
 @handles("listOutbox")

@@ -353,7 +353,10 @@ def update_preferences(call: Call) -> Reply:
     debtor.preferences = {**body, "updated_at": iso(now)}
     if body.get("language"):
         check_language(body["language"], "/language")
-        debtor.language = body["language"]
+        # Fault dr_preferred_language_ignored (test mode): the preference is kept (getPreferences shows
+        # it) but messages stay in the debtor's earlier language.
+        if not call.ctx.fault("dr_preferred_language_ignored"):
+            debtor.language = body["language"]
     _evidence.record(
         call.session,
         call.tenant_id,

@@ -14,7 +14,7 @@ from ._facts import Attempt, ContactPoint, ContactRequest, Debt, DebtorFacts, Ev
 from ._frequency import CallEntry, CallFrequency, Presumption, call_frequency
 from ._registry import RegisteredRule, registered_rules
 from ._rules import CONDUCT_PARAMETERS, Rules
-from ._validation import validation_dates, validation_notice_due
+from ._validation import validation_dates, validation_notice_due, validation_notice_due_date
 from ._vocabulary import (
     ALLOW_REASONS,
     DENY_REASONS,
@@ -54,6 +54,7 @@ __all__ = [
     # validation-notice dates (getValidationNotice)
     "validation_dates",
     "validation_notice_due",
+    "validation_notice_due_date",
     # holiday calendars
     "CALENDAR_IDS",
     "is_public_holiday",

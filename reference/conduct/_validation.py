@@ -8,7 +8,9 @@ public holidays (1006.34(b)(5)).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from ._calendar import is_business_day
 from ._rules import Rules
@@ -51,3 +53,16 @@ def validation_notice_due(initial_communication_on: date, rules: Rules | None = 
     """
     days = rules.validation_notice_days if rules is not None else None
     return initial_communication_on + timedelta(days=_NOTICE_DAYS if days is None else days)
+
+
+def validation_notice_due_date(initial_communication_at: datetime, zones: Iterable[str], rules: Rules) -> date:
+    """The due date getValidationNotice reports (CP-14): the earliest over the debtor's zones.
+
+    The deadline runs from the debtor-local date of the initial communication, so an evening call
+    in New York (already the next day in UTC) counts from its New York date. With several zones
+    the debtor may be in, the earliest due date is reported: the one the notice hold honours first.
+    """
+    days = [initial_communication_at.astimezone(ZoneInfo(zone)).date() for zone in dict.fromkeys(zones)]
+    if not days:
+        raise ValueError("the debtor has no time zone to date the initial communication in")
+    return validation_notice_due(min(days), rules)

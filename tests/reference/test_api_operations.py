@@ -215,6 +215,8 @@ def test_health_version_capabilities(app_client: Any) -> None:
     assert "evidence_log" in caps["features"]
     assert caps["limits"]["body_max_bytes"] == 1_000_000
     assert all(n["kind"] != "premium_rate" for n in caps["debtor_contact_numbers"])
+    # DR-10: the languages messages to debtors are written in.
+    assert caps["languages"] == ["zh", "en"]
 
 
 def test_health_fails_with_the_database(tmp_path: Any) -> None:

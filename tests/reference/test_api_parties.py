@@ -218,6 +218,51 @@ def test_validation_notice_dates(sandbox: Any, sent: str, assumed: str, end: str
     assert sandbox.call("GET", f"/debts/{debt['id']}/validation-notice", headers=debtor["headers"]).status_code == 200
 
 
+def _initial_communication(sandbox: Any, debtor: dict[str, Any], debt: dict[str, Any], at: str) -> None:
+    event = sandbox.call(
+        "POST",
+        f"/debtors/{debtor['id']}/events",
+        json={"type": "initial_communication", "source": "collector", "debt_id": debt["id"], "effective_at": at,
+              "details": {"channel": "call", "oral": True}},
+    )  # fmt: skip
+    assert event.status_code == 201, event.text
+
+
+@pytest.mark.parametrize(
+    ("zones", "initial", "due"),
+    [
+        # CP-14, us (5 calendar days): 10:00 in New York on Wednesday 1 April.
+        (("America/New_York",), "2020-04-01T14:00:00Z", "2020-04-06"),
+        # 23:30 in New York is already 2 April in UTC: the debtor-local date counts.
+        (("America/New_York",), "2020-04-02T03:30:00Z", "2020-04-06"),
+        # 01:00 on 2 April in Shanghai, still 1 April in Los Angeles: the earliest due date.
+        (("Asia/Shanghai", "America/Los_Angeles"), "2020-04-01T17:00:00Z", "2020-04-06"),
+    ],
+)
+def test_validation_notice_due_date(sandbox: Any, zones: tuple[str, ...], initial: str, due: str) -> None:
+    debtor = sandbox.debtor(timezones=zones)
+    debt = sandbox.debt(debtor)
+    assert "due_date" not in sandbox.call("GET", f"/debts/{debt['id']}/validation-notice").json()
+    sandbox.set_clock("2020-04-03T14:00:00Z")
+    _initial_communication(sandbox, debtor, debt, initial)
+    # A later initial communication does not move the date: the first one counts.
+    _initial_communication(sandbox, debtor, debt, "2020-04-03T13:00:00Z")
+    notice = sandbox.call("GET", f"/debts/{debt['id']}/validation-notice")
+    assert notice.status_code == 200, notice.text
+    assert notice.json()["due_date"] == due
+
+
+def test_validation_notice_due_with_the_initial_communication(make_sandbox: Any) -> None:
+    # eu: validation_notice_days is 0, so the information is due on the day of the initial communication.
+    sandbox = make_sandbox("eu", "2026-01-05T09:00:00Z")
+    points = [{"kind": "address", "address": {"lines": ["1 Canary Street"], "country": "DE"}, "owner": "debtor",
+               "relationship": "self", "is_workplace": False, "timezone": "Europe/Berlin"}]  # fmt: skip
+    debtor = sandbox.debtor(timezones=("Europe/Berlin",), contact_points=points)
+    debt = sandbox.debt(debtor, currency="EUR")
+    _initial_communication(sandbox, debtor, debt, "2026-01-04T23:30:00Z")  # 00:30 on 5 January in Berlin
+    assert sandbox.call("GET", f"/debts/{debt['id']}/validation-notice").json()["due_date"] == "2026-01-05"
+
+
 def test_validation_notice_needs_a_postal_address(sandbox: Any) -> None:
     points = [{"kind": "email", "value": "x@example.com", "owner": "debtor", "relationship": "self",
                "is_workplace": False, "timezone": "America/New_York"}]  # fmt: skip

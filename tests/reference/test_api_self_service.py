@@ -196,6 +196,49 @@ def test_preferences_round_trip(sandbox: Any, jane: dict[str, Any]) -> None:
     assert debtor["language"] == "es"
 
 
+def _email_to(sandbox: Any, debtor: dict[str, Any]) -> dict[str, Any]:
+    email = next(p["id"] for p in debtor["contact_points"] if p["kind"] == "email")
+    sent = sandbox.call(
+        "POST",
+        "/contact-attempts",
+        json={"debtor_id": debtor["id"], "debt_ids": [debtor["debt"]], "contact_point_id": email, "channel": "email",
+              "purpose": "collection", "content": "About your account"},
+    )  # fmt: skip
+    assert sent.status_code == 201, sent.text
+    outbox = sandbox.call("GET", "/sandbox/outbox", "admin", params={"debtor_id": debtor["id"], "limit": 500}).json()
+    message: dict[str, Any] = next(m for m in outbox["items"] if m["attempt_id"] == sent.json()["id"])
+    return message
+
+
+@pytest.mark.parametrize(
+    ("preferred", "written_in", "opt_out"),
+    [
+        ("zh", "zh", "退订"),
+        ("zh-Hans-CN", "zh", "退订"),  # RFC 4647 lookup: zh-Hans-CN, zh-Hans, zh
+        ("en-GB", "en", "Reply STOP"),
+        ("es", "en", "Reply STOP"),  # not listed: the fallback language
+    ],
+)
+def test_messages_follow_the_preferred_language(sandbox: Any, preferred: str, written_in: str, opt_out: str) -> None:
+    debtor: dict[str, Any] = sandbox.debtor()
+    debtor["debt"] = sandbox.debt(debtor)["id"]
+    assert _email_to(sandbox, debtor)["language"] == "en"
+    prefs = {"channels_allowed": ["email"], "inconvenient_times": [], "inconvenient_places": [], "language": preferred}
+    assert _me(sandbox, debtor, "PUT", "/me/preferences", json=prefs).status_code == 200
+    message = _email_to(sandbox, debtor)
+    assert message["language"] == written_in
+    assert opt_out in message["content"]
+
+
+@pytest.mark.parametrize("language", ["Chinese!", "zh_CN", "x" * 40])
+def test_malformed_preferred_language_is_a_problem(sandbox: Any, jane: dict[str, Any], language: str) -> None:
+    prefs = {"channels_allowed": ["email"], "inconvenient_times": [], "inconvenient_places": [], "language": language}
+    response = _me(sandbox, jane, "PUT", "/me/preferences", json=prefs)
+    assert 400 <= response.status_code < 500, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert _me(sandbox, jane, "GET", "/me/preferences").json()["language"] == "en"
+
+
 def test_preferences_naming_another_debtors_contact_point(sandbox: Any, jane: dict[str, Any]) -> None:
     other = sandbox.debtor()
     place = {"place": "home", "contact_point_id": other["contact_points"][0]["id"]}

@@ -121,6 +121,12 @@ mutant(
     note="collection goes on although the validation notice is overdue",
 )
 mutant(
+    "cp_validation_due_date_late",
+    {"CP-14"},
+    faults={"cp_validation_due_date_late"},
+    note="getValidationNotice reports due_date one day after the true due date",
+)
+mutant(
     "cp_no_opt_out", {"CP-15"}, faults={"cp_no_opt_out"}, note="SMS and e-mail go out without an opt-out instruction"
 )
 mutant(

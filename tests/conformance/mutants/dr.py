@@ -122,6 +122,14 @@ mutant(
     note="getPreferences loses the inconvenient places",
 )
 mutant(
+    "dr_preferred_language_ignored",
+    {"DR-10"},
+    level=2,
+    only=_LEVEL2,
+    faults={"dr_preferred_language_ignored"},
+    note="messages keep the debtor's earlier language after updatePreferences sets another listed one",
+)
+mutant(
     "dr_debt_scope_ignored",
     {"DR-11", "DS-03"},
     level=2,
