@@ -105,6 +105,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "以保持分期",
     ),
     "CNT_LAWFUL": ("public record", "public records", "on the register", "court register"),
+    # Help offered to a group (the Chinese of "we offer" / "assistance"): an accommodation, not a demeaning.
+    "DISC_LAWFUL": ("我们提供", "为您提供", "协助", "we provide", "assistance for"),
     "TRAP_LAWFUL": (
         "advise caution",
         "nothing to do with us",
