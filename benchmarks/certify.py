@@ -7,19 +7,17 @@ the same number of bare GET /health round trips, which is the floor any run over
 
 Targets (issue 6): a full run under 30 s on a 2-core machine; harness overhead under 20 % of wall time.
 
-The schemathesis probe (OP-01, OP-02) reads its generated cases from a per-user cache, or generates
-them (seconds of CPU) when the cache holds none for this standard and schemathesis version; the
-output says which. ``--cold-cases`` measures the run that generates them, with an empty cache.
+The probe of OP-01 and OP-02 sends the cases published with the standard
+(spec/corpora/interface/probe-cases.json); only when the interface has changed since they were published
+does a run generate them (seconds of CPU) and cache them per user. The output says where they came from.
 
-    python benchmarks/certify.py [--profile cn] [--workers 2] [--repeat 1] [--cold-cases]
+    python benchmarks/certify.py [--profile cn] [--workers 2] [--repeat 1]
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import resource
-import tempfile
 import time
 
 import httpx
@@ -44,10 +42,7 @@ def main() -> None:
     parser.add_argument("--profile", default="cn")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("--cold-cases", action="store_true", help="generate the schemathesis cases (empty cache)")
     args = parser.parse_args()
-    if args.cold_cases:
-        os.environ["ICSS_CACHE_DIR"] = tempfile.mkdtemp(prefix="icss-cold-cases-")
     table = Table(
         "run",
         "indicators",
@@ -60,6 +55,8 @@ def main() -> None:
         "baseline s (same #requests to /health)",
         title="ICSS certify, level 3",
     )
+    walls: list[float] = []
+    shares: list[float] = []
     with embedded_reference() as ref:
         for i in range(args.repeat):
             target = Target(ref.url, timeout=30)
@@ -90,12 +87,18 @@ def main() -> None:
                 f"{rss:.0f}",
                 f"{baseline:.2f}",
             )
-            verdict = "meets" if wall < 30 else "misses"
-            overhead = "meets" if cpu / wall < 0.20 else "misses"
+            walls.append(wall)
+            shares.append(cpu / wall)
     console = Console(width=160)
     console.print(table)
-    console.print(f"wall-time target (< 30 s): {verdict} · harness-overhead target (< 20 %): {overhead}")
-    console.print(f"schemathesis cases (first run; later runs reuse them in-process): {cases_source()}")
+    # Every run must meet a target, the first (a fresh process: imports, caches, the corpus read) included.
+    verdict = "meets" if max(walls) < 30 else "misses"
+    overhead = "meets" if max(shares) < 0.20 else "misses"
+    console.print(
+        f"wall-time target (< 30 s): {verdict} · harness-overhead target (< 20 %, every run): {overhead} "
+        f"(worst {100 * max(shares):.0f} %)"
+    )
+    console.print(f"probe cases (OP-01, OP-02): {cases_source()}")
 
 
 if __name__ == "__main__":

@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from importlib.metadata import version as package_version
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urldefrag, urlencode, urljoin
@@ -47,7 +48,7 @@ from urllib.parse import quote, urldefrag, urlencode, urljoin
 import httpx
 
 from icss.spec import SCHEMA_BASE, openapi_document, schema_documents
-from icss.spec._load import data_files
+from icss.spec._load import data_files, spec_root
 
 from ._outcomes import TargetError
 
@@ -62,6 +63,9 @@ __all__ = [
     "cache_path",
     "cases",
     "cases_source",
+    "generate",
+    "published_path",
+    "published_text",
     "conformance_findings",
     "probe_malformed_requests",
     "probe_valid_requests",
@@ -380,33 +384,83 @@ def _trusted(path: Path) -> bool:
     return (not hasattr(os, "getuid") or found.st_uid == os.getuid()) and not found.st_mode & 0o022
 
 
-def _load(path: Path) -> _Probes | None:
-    try:
-        if not _trusted(path):
-            return None
-        stored = json.loads(path.read_text(encoding="utf-8"))
-        if stored.get("format") != _CACHE_FORMAT:
-            return None
-        return _Probes(
-            cases={
-                mode: (tuple(_case_from_json(c) for c in stored[mode]["cases"]), tuple(stored[mode]["unprobed"]))
-                for mode in CASES_PER_OPERATION
-            },
-            rejecting=tuple(stored["rejecting"]),
-        )
-    except Exception:  # missing, stale, truncated or from another version: generate instead
-        return None
-
-
-def _store(path: Path, probes: _Probes) -> None:
-    doc = {
+def _document(probes: _Probes) -> dict[str, Any]:
+    """The probes as the JSON document the cache and the published file hold."""
+    return {
         "format": _CACHE_FORMAT,
+        "generator": f"schemathesis {package_version('schemathesis')}",
+        "document_digest": _document_digest(),
+        "cases_per_operation": CASES_PER_OPERATION,
         "rejecting": list(probes.rejecting),
         **{
             mode: {"cases": [_case_json(c) for c in made], "unprobed": list(unprobed)}
             for mode, (made, unprobed) in probes.cases.items()
         },
     }
+
+
+def _from_document(stored: dict[str, Any]) -> _Probes | None:
+    if stored.get("format") != _CACHE_FORMAT or stored.get("cases_per_operation") != CASES_PER_OPERATION:
+        return None
+    return _Probes(
+        cases={
+            mode: (tuple(_case_from_json(c) for c in stored[mode]["cases"]), tuple(stored[mode]["unprobed"]))
+            for mode in CASES_PER_OPERATION
+        },
+        rejecting=tuple(stored["rejecting"]),
+    )
+
+
+def _load(path: Path) -> _Probes | None:
+    try:
+        if not _trusted(path):
+            return None
+        return _from_document(json.loads(path.read_text(encoding="utf-8")))
+    except Exception:  # missing, stale, truncated or from another version: generate instead
+        return None
+
+
+def published_path() -> Traversable:
+    """The probe's cases as published with the standard: every run, on every machine, sends the same requests."""
+    return spec_root() / "corpora" / "interface" / "probe-cases.json"
+
+
+def _published() -> _Probes | None:
+    """The published cases, when they were generated from this very interface document."""
+    try:
+        stored = json.loads(published_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if stored.get("document_digest") != _document_digest():
+        return None  # spec/openapi.yaml or a schema changed since: regenerate (python -m icss.conformance._fuzz)
+    return _from_document(stored)
+
+
+def generate() -> _Probes:
+    """The probes, generated anew with schemathesis (seconds of CPU)."""
+    made = {}
+    for mode in CASES_PER_OPERATION:
+        pairs, unprobed = _generate(mode)
+        made[mode] = (tuple(generated for generated, _ in pairs), tuple(unprobed))
+    return _Probes(cases=made, rejecting=tuple(_rejecting_statuses()))
+
+
+def published_text(probes: _Probes) -> str:
+    """The published file's text: one case a line, so a change of the interface shows as a readable diff."""
+    doc = _document(probes)
+    lines = []
+    for key, value in doc.items():
+        if key in CASES_PER_OPERATION:
+            cases_json = ",\n    ".join(json.dumps(c, ensure_ascii=False, sort_keys=True) for c in value["cases"])
+            unprobed = json.dumps(value["unprobed"], ensure_ascii=False)
+            lines.append(f'  "{key}": {{\n   "unprobed": {unprobed},\n   "cases": [\n    {cases_json}\n   ]\n  }}')
+        else:
+            lines.append(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False, sort_keys=True)}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"
+
+
+def _store(path: Path, probes: _Probes) -> None:
+    doc = _document(probes)
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.tmp")
@@ -422,23 +476,23 @@ _SOURCE: list[str] = []  # where this process' cases came from (for benchmarks/c
 
 @functools.cache
 def _probes() -> _Probes:
+    published = _published()
+    if published is not None:
+        _SOURCE.append("published with the standard (spec/corpora/interface/probe-cases.json)")
+        return published
     path = cache_path()
     loaded = _load(path)
     if loaded is not None:
         _SOURCE.append(f"read from {path}")
         return loaded
-    made = {}
-    for mode in CASES_PER_OPERATION:
-        pairs, unprobed = _generate(mode)
-        made[mode] = (tuple(generated for generated, _ in pairs), tuple(unprobed))
-    probes = _Probes(cases=made, rejecting=tuple(_rejecting_statuses()))
+    probes = generate()
     _store(path, probes)
     _SOURCE.append(f"generated and written to {path}")
     return probes
 
 
 def cases_source() -> str | None:
-    """Whether this process generated its cases or read them from the cache (None: not needed yet)."""
+    """Where this process' cases came from: published, the per-user cache, or generated (None: not needed yet)."""
     return _SOURCE[0] if _SOURCE else None
 
 
@@ -645,3 +699,31 @@ def _judging_malformed(ctx: CheckContext) -> Callable[[GeneratedCase, httpx.Resp
 def probe_malformed_requests(ctx: CheckContext) -> None:
     """OP-02: requests that violate the document get a 4xx problem document, never a 2xx or a 5xx."""
     _probe(ctx, "negative", _judging_malformed(ctx))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write (or, with ``--check``, verify) spec/corpora/interface/probe-cases.json."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(description="Generate the probe cases published with the standard.")
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 if the published file is not what generating gives"
+    )
+    args = parser.parse_args(argv)
+    text = published_text(generate())
+    target = Path(str(published_path()))
+    if args.check:
+        current = target.read_text(encoding="utf-8") if target.is_file() else ""
+        if current != text:
+            print(f"{target} is stale: run python -m icss.conformance._fuzz", file=sys.stderr)
+            return 1
+        return 0
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    print(f"wrote {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -81,6 +81,16 @@ class _Answer(httpx.Response):
         self._request = value
 
 
+class _Read(httpx.SyncByteStream):
+    """The stream of a response whose body was read before the response was made (its ``_content``)."""
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from ()
+
+
+_READ = _Read()
+
+
 def _origin(url: str) -> tuple[str, str, int, str, str] | None:
     """(scheme, host, port, netloc, base path) of a target URL, or None when the lean path cannot use it."""
     parsed = httpx.URL(url.rstrip("/"))
@@ -255,7 +265,9 @@ class Target:
                 answer._content = self._read(answer.iter_bytes(), method, url.removeprefix(API_BASE))
             else:
                 data = self._read(stream, method, url.removeprefix(API_BASE))
-                answer = _Answer(stream.status, headers=stream.headers, content=data, extensions=stream.extensions)
+                # The body is read already: the response gets it as its content, not through a stream to copy.
+                answer = _Answer(stream.status, headers=stream.headers, stream=_READ, extensions=stream.extensions)
+                answer._content = data
                 answer.build_request = request
         finally:
             stream.close()

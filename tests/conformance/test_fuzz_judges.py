@@ -79,8 +79,21 @@ def _variants(response: httpx.Response) -> list[tuple[str, httpx.Response]]:
 
 
 @pytest.fixture(scope="module")
-def exchanges(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[GeneratedCase, httpx.Response]]:
-    """Every (case, answer) of both probes against the reference."""
+def schemathesis_cases() -> dict[str, list[tuple[GeneratedCase, Any]]]:
+    """Cases generated anew, each beside the schemathesis case it came from (the oracle needs the latter)."""
+    return {mode: _fuzz._generate(mode)[0] for mode in _fuzz.CASES_PER_OPERATION}
+
+
+@pytest.fixture(scope="module")
+def exchanges(
+    tmp_path_factory: pytest.TempPathFactory, schemathesis_cases: dict[str, list[tuple[GeneratedCase, Any]]]
+) -> list[tuple[GeneratedCase, httpx.Response]]:
+    """Every (case, answer) of both probes against the reference, the probes sending the cases generated here
+    (the published ones may come from another schemathesis release than the one installed)."""
+    probes = _fuzz._Probes(
+        cases={mode: (tuple(g for g, _ in pairs), ()) for mode, pairs in schemathesis_cases.items()},
+        rejecting=tuple(_fuzz._rejecting_statuses()),
+    )
     seen: list[tuple[GeneratedCase, httpx.Response]] = []
     original = _fuzz.send
 
@@ -91,24 +104,21 @@ def exchanges(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[GeneratedC
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_fuzz, "send", recording)
+        patch.setattr(_fuzz, "_probes", lambda: probes)
         run_harness(Path(tmp_path_factory.mktemp("judges")), profile="us", level=3, only={"OP-01", "OP-02"})
     return seen
-
-
-@pytest.fixture(scope="module")
-def schemathesis_cases() -> dict[str, list[tuple[GeneratedCase, Any]]]:
-    """The schemathesis case behind each generated case (generated anew: the cache holds none)."""
-    return {mode: _fuzz._generate(mode)[0] for mode in _fuzz.CASES_PER_OPERATION}
 
 
 def _case_of(pairs: list[tuple[GeneratedCase, Any]], generated: GeneratedCase) -> Any:
     return next(case for made, case in pairs if made == generated)
 
 
-def test_the_probes_saw_every_case(exchanges: list[tuple[GeneratedCase, httpx.Response]]) -> None:
+def test_the_probes_saw_every_case(
+    exchanges: list[tuple[GeneratedCase, httpx.Response]], schemathesis_cases: dict[str, Any]
+) -> None:
     sent = [g for g, _ in exchanges]
     for mode in _fuzz.CASES_PER_OPERATION:
-        assert len([g for g in sent if g.mode == mode]) == len(_fuzz.cases(mode)[0])
+        assert len([g for g in sent if g.mode == mode]) == len(schemathesis_cases[mode])
 
 
 def test_valid_requests_are_judged_as_schemathesis_judges_them(

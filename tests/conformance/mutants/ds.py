@@ -136,7 +136,7 @@ def _hide_collector_reads(doc: dict[str, Any]) -> None:
 #: Level-2 runs leave out OP-05, which fails while the reference's getCapabilities claims level 1 only.
 _LEVEL2 = frozenset(i.id for i in load_catalogue().active()) - {"OP-05"}
 
-_EMPTY_PAGE = {"items": [], "next_cursor": None}
+_EMPTY_PAGE: dict[str, object] = {"items": [], "next_cursor": None}
 
 mutant(
     "ds_attempts_without_auth",
