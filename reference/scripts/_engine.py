@@ -166,7 +166,9 @@ class Engine:
         found: dict[int, list[Hit]] = {}
         add = found.setdefault
         breaks = v.breaks
-        if v.compact:
+        # Every Chinese-view term holds a Chinese character, every word-view term a character that is not one:
+        # an utterance without the one or the other cannot match that automaton, which is then not walked.
+        if v.cjk_chars:
             cmap = v.compact_map
             for end, (length, ids) in self._zh.iter(v.compact):
                 s, e = cmap[end - length + 1], cmap[end] + 1
@@ -175,7 +177,7 @@ class Engine:
                     add(cid, []).append(_new_hit(Hit, (cid, s, e, c, True)))
         wmap = v.words_map
         words = v.words
-        for end, (length, ids) in self._en.iter(words):
+        for end, (length, ids) in self._en.iter(words) if v.latin_chars else ():
             first = end - length + 2  # skip the leading boundary space
             last = end - 1 if words[end] == " " else end
             if last < first:

@@ -241,3 +241,18 @@ def test_checking_keeps_no_state_between_calls(checker: ScriptChecker) -> None:
         for i in reversed(items)
     ]
     assert first == second[::-1]
+
+
+def test_each_automaton_holds_only_terms_an_utterance_without_its_script_cannot_match(checker: ScriptChecker) -> None:
+    """The premise of walking the Chinese automaton only over utterances with a Chinese character, and the
+    word automaton only over utterances with another character (Engine.hits)."""
+
+    def cjk(c: str) -> bool:
+        return "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff"
+
+    zh_keys = list(checker.engine._zh.keys())
+    en_keys = list(checker.engine._en.keys())
+    assert zh_keys
+    assert en_keys
+    assert all(any(cjk(c) for c in key) for key in zh_keys)
+    assert all(any(not cjk(c) and not c.isspace() for c in key) for key in en_keys)
