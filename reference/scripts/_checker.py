@@ -6,7 +6,10 @@ An utterance is normalised once (``_normalise``), matched against the lexicon au
 * only the collector's or AI agent's own words are judged — the debtor's anger or a relative's
   remark is never blamed on the collector (speaker_role ``debtor`` or ``third_party`` passes);
 * ``third_party_disclosure`` needs a listener who is not the debtor (``listener_is_debtor`` false);
-* ``false_legal_claim`` on legal steps needs litigation not to be intended, or a time-barred debt.
+* ``false_legal_claim`` on legal steps needs litigation not to be intended, or a time-barred debt;
+* ``unauthorized_charge`` needs a charge the agreement does not authorise: a finding is dropped when
+  every charge the utterance names is of a kind in ``authorised_charges`` (a late fee the agreement
+  provides for is lawful to demand), see :func:`_charges_authorised`.
 
 A small linear model over character n-grams, words and the lexicon concepts found (``_classifier``),
 trained on the corpus's train and dev splits, adds recall for phrasings the lexicons miss; it only
@@ -26,11 +29,12 @@ from typing import Any
 from . import _lexicon
 from ._categories import CATEGORIES, indicator_of, severity_of
 from ._classifier import Classifier, load_classifier
-from ._engine import Engine, Rule
+from ._engine import Engine, Hit, Rule
 from ._lexicon_1_2 import LAWFUL_CUES
+from ._lexicon_1_5 import CHARGE_KINDS
 from ._normalise import Views, detect_language, views
 
-RULESET_VERSION = "icss-reference-scripts-1.4.0"
+RULESET_VERSION = "icss-reference-scripts-1.5.0"
 JUDGED_SPEAKERS = frozenset({"collector", "ai_agent"})
 
 _MESSAGES = {
@@ -258,6 +262,9 @@ class ScriptChecker:
         self.engine = Engine(_lexicon.concepts(), _lexicon.RULES)
         self._disclosures = Engine(_DISCLOSURE_CONCEPTS, _DISCLOSURE_RULES)
         self.classifier = classifier
+        self._charge_kinds = {kind: self.engine.concept_id(name) for kind, name in CHARGE_KINDS.items()}
+        self._charge_word = self.engine.concept_id("CHARGE_WORD")
+        self._charge_extra = self.engine.concept_id("CHARGE_EXTRA")
 
     def check(
         self,
@@ -291,8 +298,37 @@ class ScriptChecker:
             )
         if self.classifier is not None:
             self._add_model_findings(v, lang, ctx, found, self.engine.concept_names(hits))
+        if ctx.authorised_charges and "unauthorized_charge" in found and self._charges_authorised(hits, ctx):
+            del found["unauthorized_charge"]
         ordered = tuple(sorted(found.values(), key=lambda x: (x.span or (0, 0), x.category)))
         return Outcome(lang, ordered)
+
+    def _charges_authorised(self, hits: Mapping[int, Sequence[Hit]], ctx: Context) -> bool:
+        """True when the utterance names a charge and every charge it names is of an authorised kind.
+
+        A charge kind's name (``CHARGE_LATE``: "late fee", 滞纳金) counts when its kind is authorised; a bare
+        fee noun (``CHARGE_WORD``) outside every authorised name is a charge of another kind, authorised only
+        when ``other`` is; a name of a kind the agreement does not list, or a charge beyond or recomputed from
+        the authorised ones (``CHARGE_EXTRA``), keeps the finding.
+        """
+        allowed = ctx.authorised_charges
+        if self._charge_extra in hits:
+            return False
+        covered: list[Hit] = []
+        for kind, cid in self._charge_kinds.items():
+            named = hits.get(cid)
+            if not named:
+                continue
+            if kind not in allowed:
+                return False
+            covered.extend(named)
+        if not covered:
+            return False
+        if "other" in allowed:
+            return True
+        return all(
+            any(c.start <= w.start and w.end <= c.end for c in covered) for w in hits.get(self._charge_word, ())
+        )
 
     def _add_model_findings(
         self, v: Views, lang: str, ctx: Context, found: dict[str, Violation], concepts: Sequence[str]

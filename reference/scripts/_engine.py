@@ -156,6 +156,10 @@ class Engine:
     def concept_name(self, concept: int) -> str:
         return self._names[concept]
 
+    def concept_id(self, name: str) -> int:
+        """The id of a named concept, or -1 when the engine has none of that name."""
+        return self._ids.get(name, -1)
+
     def concept_names(self, found: Mapping[int, object]) -> list[str]:
         """Names of the named concepts among ``found`` (inline ``[a|b]`` concepts are left out)."""
         names = self._names

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from . import _lexicon_1_2, _lexicon_1_4
+from . import _lexicon_1_2, _lexicon_1_4, _lexicon_1_5
 from ._engine import Rule
 
 #: Evasion spellings of canonical terms (homophones, pinyin, abbreviations); merged into concepts.
@@ -3559,7 +3559,7 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-RULES = RULES + _MORE_RULES + _lexicon_1_2.RULES + _lexicon_1_4.RULES
+RULES = RULES + _MORE_RULES + _lexicon_1_2.RULES + _lexicon_1_4.RULES + _lexicon_1_5.RULES
 _CONTRACTION = re.compile(r"\b(\w+) (t|s|re|ll|m|ve|d)\b")
 
 
@@ -3576,15 +3576,16 @@ _ONE_WORD = re.compile(r"^[a-z]+$")
 
 
 def concepts() -> dict[str, tuple[str, ...]]:
-    """The concepts (with the 1.1.0, 1.2.0 and 1.4.0 additions) and the evasion variants of their terms merged in."""
+    """The concepts (with the 1.1.0, 1.2.0, 1.4.0 and 1.5.0 additions) and the evasion variants of their terms merged in."""
     merged: dict[str, tuple[str, ...]] = {}
-    more, latest = _lexicon_1_2.CONCEPTS, _lexicon_1_4.CONCEPTS
+    more, later, latest = _lexicon_1_2.CONCEPTS, _lexicon_1_4.CONCEPTS, _lexicon_1_5.CONCEPTS
     every = {
         name: CONCEPTS.get(name, ())
         + _contracted(_MORE.get(name, ()))
         + _contracted(more.get(name, ()))
+        + _contracted(later.get(name, ()))
         + _contracted(latest.get(name, ()))
-        for name in {**CONCEPTS, **_MORE, **more, **latest}
+        for name in {**CONCEPTS, **_MORE, **more, **later, **latest}
     }
     for name, terms in every.items():
         out = list(terms)
