@@ -326,9 +326,7 @@ class ScriptChecker:
             return False
         if "other" in allowed:
             return True
-        return all(
-            any(c.start <= w.start and w.end <= c.end for c in covered) for w in hits.get(self._charge_word, ())
-        )
+        return all(any(c.start <= w.start and w.end <= c.end for c in covered) for w in hits.get(self._charge_word, ()))
 
     def _add_model_findings(
         self, v: Views, lang: str, ctx: Context, found: dict[str, Violation], concepts: Sequence[str]

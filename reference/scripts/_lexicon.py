@@ -3576,7 +3576,7 @@ _ONE_WORD = re.compile(r"^[a-z]+$")
 
 
 def concepts() -> dict[str, tuple[str, ...]]:
-    """The concepts (with the 1.1.0, 1.2.0, 1.4.0 and 1.5.0 additions) and the evasion variants of their terms merged in."""
+    """The concepts (with the 1.1.0, 1.2.0, 1.4.0 and 1.5.0 additions), evasion variants of their terms merged in."""
     merged: dict[str, tuple[str, ...]] = {}
     more, later, latest = _lexicon_1_2.CONCEPTS, _lexicon_1_4.CONCEPTS, _lexicon_1_5.CONCEPTS
     every = {
