@@ -322,11 +322,12 @@ class ScriptChecker:
             if kind not in allowed:
                 return False
             covered.extend(named)
+        words = hits.get(self._charge_word, ())
+        if "other" in allowed:
+            return bool(covered or words)
         if not covered:
             return False
-        if "other" in allowed:
-            return True
-        return all(any(c.start <= w.start and w.end <= c.end for c in covered) for w in hits.get(self._charge_word, ()))
+        return all(any(c.start <= w.start and w.end <= c.end for c in covered) for w in words)
 
     def _add_model_findings(
         self, v: Views, lang: str, ctx: Context, found: dict[str, Violation], concepts: Sequence[str]

@@ -791,3 +791,68 @@ def test_lawful_and_reported_cues_of_1_4_pass(checker: ScriptChecker, category: 
 @pytest.mark.parametrize(("category", "text"), _POSITIVE_1_4)
 def test_broader_terms_of_1_4_are_recognised(category: str, text: str) -> None:
     assert category in cats(ScriptChecker(None), text)
+
+
+# 1.5.0: the agreement's authorised charges (context.authorised_charges) decide unauthorized_charge. Each
+# sentence names a charge; the finding goes only when every charge it names is of an authorised kind.
+_CHARGES_1_5 = [
+    # (text, authorised kinds, flagged?)
+    ("A $30 late fee has been added to your balance this month.", (), True),
+    ("A $30 late fee has been added to your balance this month.", ("late_fee",), False),
+    ("A $30 late fee has been added to your balance this month.", ("interest",), True),
+    ("本月需要加收滞纳金八十元。", ("late_fee",), False),
+    ("本月需要加收滞纳金八十元。", ("interest",), True),
+    ("Paying by card over the phone adds a $4 convenience fee.", ("convenience_fee",), False),
+    ("On top of the late fee, we add a $20 handling surcharge.", ("late_fee",), True),  # beyond the authorised
+    ("We add a $20 handling fee to every account.", ("late_fee",), True),  # a fee of no authorised kind
+    ("We add a $20 handling fee to every account.", ("late_fee", "other"), False),
+]
+
+
+@pytest.mark.parametrize(("text", "authorised", "flagged"), _CHARGES_1_5)
+def test_authorised_charges_decide_unauthorized_charge(
+    checker: ScriptChecker, text: str, authorised: tuple[str, ...], flagged: bool
+) -> None:
+    ctx = Context(authorised_charges=frozenset(authorised))
+    found = {v.category for v in checker.check(text, context=ctx).violations}
+    assert ("unauthorized_charge" in found) is flagged
+    found = {v.category for v in ScriptChecker(None).check(text, context=ctx).violations}
+    assert ("unauthorized_charge" in found) is flagged
+
+
+# 1.5.0: the lawful and reported-speech cues and the broader terms of _lexicon_1_5, written anew from the
+# category definitions (none is a corpus item). The rules alone must decide them.
+_LAWFUL_1_5 = [
+    ("impersonation", "I'm calling from our Marshall Street branch about your account."),  # a street name
+    ("insult_or_abuse", "The agent's remark that you were lazy broke our policy; he is off your account."),
+    (
+        "threat_of_arrest_or_prosecution",
+        "Some people worry they'll be arrested over a card balance. That doesn't happen.",
+    ),
+    ("obscene_or_profane", "质检记录：客户骂了“草泥马”，坐席全程保持礼貌。"),  # a quality log
+    ("unauthorized_charge", "That processing fee shouldn't be there, and I've removed it."),
+    ("false_legal_claim", "这是我们公司的催告函，不是法院文书，没有强制执行的效力。"),
+    ("debt_trap_inducement", "We would never ask you to borrow from anyone to pay this."),
+]
+_POSITIVE_1_5 = [
+    ("threat_of_violence", "Keep ignoring us and somebody might slash your tires."),
+    ("threat_of_violence", "再不还钱，就按江湖规矩办。"),
+    ("threat_of_arrest_or_prosecution", "您的案子已经转入刑事立案程序。"),
+    ("false_legal_claim", "Ignore this letter and you've lost your right to dispute the balance."),
+    ("contact_network_threat", "Tonight we message everyone in your contacts about this."),
+    ("debt_trap_inducement", "Grab one of those payday apps and send us the cash."),
+    ("harassment_pressure", "Reminders will go out every fifteen minutes from now on."),
+    ("discrimination", "You people never pay what you owe."),
+    ("insult_or_abuse", "你这种人就是社会渣滓。"),
+]
+
+
+@pytest.mark.parametrize(("category", "text"), _LAWFUL_1_5)
+def test_lawful_and_reported_cues_of_1_5_pass(checker: ScriptChecker, category: str, text: str) -> None:
+    assert category not in cats(ScriptChecker(None), text)
+    assert category not in cats(checker, text)
+
+
+@pytest.mark.parametrize(("category", "text"), _POSITIVE_1_5)
+def test_broader_terms_of_1_5_are_recognised(category: str, text: str) -> None:
+    assert category in cats(ScriptChecker(None), text)
