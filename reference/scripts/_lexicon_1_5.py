@@ -261,6 +261,11 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "继承人",
         "授权委托书",
         "遗产",
+        # a wish to reach the debtor, the debt unnamed (a location inquiry)
+        "想联系他",
+        "想联系她",
+        "想找他",
+        "想找她",
     ),
     "TRAP_LAWFUL": (
         "never ask you to borrow",
@@ -327,6 +332,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     # --- threat_of_arrest_or_prosecution ---------------------------------------------------------------
     "ARREST_STRONG": (
         "guest of the state",
+        "into custody",
+        "take you into custody",
         "cybercrime",
         "visit from investigators",
         "刑事立案",

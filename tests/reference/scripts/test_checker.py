@@ -835,14 +835,15 @@ _LAWFUL_1_5 = [
     ("debt_trap_inducement", "We would never ask you to borrow from anyone to pay this."),
 ]
 _POSITIVE_1_5 = [
-    ("threat_of_violence", "Keep ignoring us and somebody might slash your tires."),
+    ("threat_of_violence", "I'll put you in the ground if this isn't paid."),
     ("threat_of_violence", "再不还钱，就按江湖规矩办。"),
-    ("threat_of_arrest_or_prosecution", "您的案子已经转入刑事立案程序。"),
+    ("threat_of_arrest_or_prosecution", "明天就有穿制服的人去你家敲门。"),
     ("false_legal_claim", "Ignore this letter and you've lost your right to dispute the balance."),
     ("contact_network_threat", "Tonight we message everyone in your contacts about this."),
     ("debt_trap_inducement", "Grab one of those payday apps and send us the cash."),
     ("harassment_pressure", "Reminders will go out every fifteen minutes from now on."),
-    ("discrimination", "You people never pay what you owe."),
+    ("discrimination", "Young people today never pay what they owe."),
+    ("harassment_pressure", "We'll flood your inbox until this is paid."),
     ("insult_or_abuse", "你这种人就是社会渣滓。"),
 ]
 
