@@ -96,9 +96,13 @@ def train(exclude_holdout: bool = False) -> dict[str, Any]:
     feats: list[set[str]] = []
     rule_cats: list[set[str]] = []
     concept_sets: list[frozenset[str]] = []
+    charges_authorised: list[bool] = []  # the checker drops unauthorized_charge for these (see ScriptChecker.check)
     for item in items:
         v = views(item["text"])
-        names = rules.engine.concept_names(rules.engine.hits(v))
+        hits = rules.engine.hits(v)
+        names = rules.engine.concept_names(hits)
+        context = _ctx(item)
+        charges_authorised.append(bool(context.authorised_charges) and rules._charges_authorised(hits, context))
         concept_sets.append(frozenset(names))
         feats.append(set(features(v, names)))
         out = rules.check(
@@ -137,6 +141,8 @@ def train(exclude_holdout: bool = False) -> dict[str, Any]:
             w, b = _fit(LogisticRegression, x[fit_on], y[fit_on], weight[fit_on], vocab)
             oof[score_on] = x[score_on] @ w + b
         oof[[model_vetoed(cat, names) for names in concept_sets]] = -1e9  # as the checker: lawful cues veto
+        if cat == "unauthorized_charge":  # as the checker: a demand for charges the agreement authorises is lawful
+            oof[np.array(charges_authorised)] = -1e9
         w, b = _fit(LogisticRegression, x[applies], y[applies], weight[applies], vocab)
         doc["bias"].append(round(b, 4))
         for feat_index in np.flatnonzero(w):
