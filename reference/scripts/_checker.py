@@ -333,9 +333,13 @@ class ScriptChecker:
         self, v: Views, lang: str, ctx: Context, found: dict[str, Violation], concepts: Sequence[str]
     ) -> None:
         assert self.classifier is not None  # noqa: S101 - checked by the caller
-        present = frozenset(concepts)
+        present: frozenset[str] | None = None  # made only when a category needs its lawful cues looked up
         for category in self.classifier.confident(v, lang, concepts):
-            if category in found or not _category_gate_open(category, ctx) or model_vetoed(category, present):
+            if category in found or not _category_gate_open(category, ctx):
+                continue
+            if present is None:
+                present = frozenset(concepts)
+            if model_vetoed(category, present):
                 continue
             start, end = _trimmed(v.text)
             found[category] = Violation(

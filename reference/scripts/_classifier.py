@@ -132,7 +132,8 @@ class Classifier:
     def confident(self, v: Views, lang: str, concepts: Iterable[str] = ()) -> list[str]:
         """Categories whose score clears their threshold for ``lang``."""
         limits = self.thresholds.get(lang) or self.thresholds["en"]
-        return [c for c, s, t in zip(self.categories, self.scores(v, concepts), limits, strict=True) if s >= t]
+        scores = self.scores(v, concepts)
+        return [self.categories[k] for k, (s, t) in enumerate(zip(scores, limits, strict=True)) if s >= t]
 
 
 def load_classifier(path: Path = MODEL_PATH) -> Classifier | None:

@@ -124,6 +124,8 @@ class Engine:
         self._neg = self._id("NEG") if "NEG" in terms else -1
         self._safe = self._id("SAFE") if "SAFE" in terms else -1
         self.rules = tuple(compiled)
+        #: Concept id -> name, for the named concepts only (inline ``[a|b]`` concepts are left out).
+        self._named = {i: name for i, name in enumerate(self._names) if not name.startswith("_anon")}
         self._by_anchor: dict[int, list[CompiledRule]] = {}
         for cr in compiled:
             self._by_anchor.setdefault(cr.steps[0].concept, []).append(cr)
@@ -162,8 +164,8 @@ class Engine:
 
     def concept_names(self, found: Mapping[int, object]) -> list[str]:
         """Names of the named concepts among ``found`` (inline ``[a|b]`` concepts are left out)."""
-        names = self._names
-        return [names[c] for c in found if not names[c].startswith("_anon")]
+        named = self._named
+        return [named[c] for c in found if c in named]
 
     def hits(self, v: Views) -> dict[int, list[Hit]]:
         """All concept hits of an utterance, by concept, in original offsets."""
