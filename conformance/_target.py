@@ -245,15 +245,7 @@ class Target:
             automatic.append(("Content-Length", "0"))
 
         def request() -> httpx.Request:
-            return httpx.Request(
-                method,
-                self.url.rstrip("/") + url,
-                params=params,
-                headers=merged,
-                json=json_body,
-                content=content,
-                extensions={"timeout": dict.fromkeys(("connect", "read", "write", "pool"), self.timeout)},
-            )
+            return self._httpx_request(method, url, json_body, content, headers, params)
 
         started = time.perf_counter()
         stream = self._direct.exchange((scheme, host, port), method, target, automatic + lines, body, self.timeout)
@@ -273,6 +265,26 @@ class Target:
             stream.close()
         answer.elapsed = timedelta(seconds=time.perf_counter() - started)
         return answer
+
+    def _httpx_request(
+        self,
+        method: str,
+        url: str,
+        json_body: Any,
+        content: bytes | None,
+        headers: dict[str, str],
+        params: dict[str, Any] | None,
+    ) -> httpx.Request:
+        """The request as httpx builds it: what the httpx path sends, and what the lean path's bytes must equal."""
+        return httpx.Request(
+            method,
+            url if url.startswith("http") else self.url.rstrip("/") + url,
+            params=params,
+            headers={**_DEFAULT_HEADERS, **headers},
+            json=json_body,
+            content=content,
+            extensions={"timeout": dict.fromkeys(("connect", "read", "write", "pool"), self.timeout)},
+        )
 
     @contextlib.contextmanager
     def _send(
@@ -294,15 +306,7 @@ class Target:
         # httpx.Client.send costs a third of the harness' CPU per request (URL merging, cookie jar, auth and
         # redirect machinery) and gives a run nothing: the harness sends no cookies (checks must not carry
         # state from one to another), has no client auth and follows no redirect.
-        request = httpx.Request(
-            method,
-            url if url.startswith("http") else self.url.rstrip("/") + url,
-            params=params,
-            headers={**_DEFAULT_HEADERS, **headers},
-            json=json_body,
-            content=content,
-            extensions={"timeout": dict.fromkeys(("connect", "read", "write", "pool"), self.timeout)},
-        )
+        request = self._httpx_request(method, url, json_body, content, headers, params)
         started = time.perf_counter()
         response = self._direct.handle_request(request)
         response.request = request
