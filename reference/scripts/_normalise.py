@@ -161,11 +161,74 @@ def _emit_piece(
             words_map.append(offs[-1])
 
 
+#: What sends an ASCII utterance down the general path: a joiner other than the apostrophe, two joiners in a
+#: row, or a "!" before a letter or digit (sh!t). Anything else ASCII is words, numbers and separators.
+_NOT_PLAIN = re.compile(r"[*`]|''|![a-z0-9@$]")
+#: A token of such an utterance, as _TOKEN reads it there: Latin characters joined by single apostrophes.
+_PLAIN_TOKEN = re.compile(r"[a-z0-9@$]+(?:'[a-z0-9@$]+)*")
+
+
+def _plain_views(text: str, folded: str) -> Views | None:
+    """The views of an ASCII utterance of words, numbers and separators; None where the general path is needed.
+
+    Most English utterances are such, and for them the general loop's branches (Chinese runs, joiners other
+    than the apostrophe, "!" inside words) never fire; three single letters in a row (a spelled-out word)
+    hand the utterance back to the general path. tests/reference/scripts/test_fast_paths.py holds the two
+    paths equal.
+    """
+    compact: list[str] = []
+    compact_map: list[int] = []
+    words: list[str] = [""]
+    words_map: list[int] = [0]
+    singles = 0
+    for m in _PLAIN_TOKEN.finditer(folded):
+        a, b = m.span()
+        tok = folded[a:b]
+        offs: Sequence[int]
+        if "'" in tok:  # don't -> dont, the apostrophe's offset left out
+            offs = [a + i for i, c in enumerate(tok) if c != "'"]
+            tok = tok.replace("'", "")
+        else:
+            offs = range(a, b)
+        compact.append(tok)
+        compact_map.extend(offs)
+        if len(tok) == 1 and tok.isalpha():
+            singles += 1
+            if singles == 3:
+                return None
+        else:
+            singles = 0
+            if _HAS_LEET.search(tok) and not tok.isdigit() and any(c.isalpha() for c in tok):
+                tok = "".join(_LEET.get(c, c) for c in tok)
+        words.append(tok)
+        words_map.extend(offs)
+        words_map.append(offs[-1])
+    words.append("")
+    compact_text = "".join(compact)
+    return Views(
+        text,
+        compact_text,
+        tuple(compact_map),
+        " ".join(words),
+        tuple(words_map),
+        _breaks(text),
+        0,
+        len(compact_text),
+    )
+
+
 def views(text: str) -> Views:
     """Build the compact and word views of ``text`` (see the module docstring)."""
-    # ASCII folds to its lower case (NFKC and the traditional table leave it alone; a test holds _fold to
-    # that), and str.lower() on ASCII runs in C without the per-character table look-ups of translate().
-    folded = text.lower() if text.isascii() else text.translate(_FOLD)
+    if text.isascii():
+        # ASCII folds to its lower case (NFKC and the traditional table leave it alone; a test holds _fold
+        # to that), and str.lower() runs in C without the per-character look-ups of translate().
+        folded = text.lower()
+        if not _NOT_PLAIN.search(folded):
+            plain = _plain_views(text, folded)
+            if plain is not None:
+                return plain
+    else:
+        folded = text.translate(_FOLD)
     if len(folded) == len(text):
         offsets: list[int] | range = range(len(text))
     else:  # a character expanded under NFKC (㈱, ﬁ): map every folded character to its source

@@ -18,6 +18,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from icss.reference.scripts import Context, ScriptChecker, default_checker
 from icss.reference.scripts._classifier import MODEL_PATH, features
@@ -201,6 +203,14 @@ def test_ascii_folds_to_lower_case() -> None:
 def test_views_match_the_plain_version(texts: list[str]) -> None:
     differ = [t for t in texts if tuple(views(t)) != _plain_views(t)]
     assert differ == [], differ[:5]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="aAbeIiLstz 0159@$'!.,;?*`_-\n", max_size=40))
+def test_ascii_views_match_the_plain_version(text: str) -> None:
+    """The ASCII fast path (words, numbers, separators, apostrophes) and its hand-offs to the general path:
+    spelled-out letters, leetspeak, joiners, "!" inside a word, every punctuation the corpus may not have."""
+    assert tuple(views(text)) == _plain_views(text)
 
 
 def test_hits_match_the_plain_version(checker: ScriptChecker, texts: list[str]) -> None:
