@@ -121,13 +121,18 @@ class _Writer:
 
     #: At most this many units share one commit (bounds the latency a long queue adds).
     MAX_BATCH = 64
-    #: A batch also closes once its units have run this long. Every reply of a batch waits for its
-    #: commit, so a long batch holds finished replies back while the event loop (reading the next
-    #: requests, writing replies) waits for the interpreter; short batches let the two overlap. With
-    #: 2-3 ms units, 8 ms is about four units. Measured with benchmarks/contact_decisions.py
-    #: (concurrency 8): batches of at most four answered ~300 decisions a second, of at most 64 ~240,
-    #: of one ~220 (a commit each); bounds of 5, 8 and 12 ms all gave 270-300.
-    MAX_BATCH_SECONDS = 0.008
+    #: A batch also closes once its units have run about this many units' time. Every reply of a batch
+    #: waits for its commit, so a long batch holds finished replies back while the event loop (reading the
+    #: next requests, writing replies) waits for the interpreter; short batches let the two overlap, and a
+    #: commit per unit pays a disk flush per request. Measured with benchmarks/contact_decisions.py
+    #: (concurrency 8) on a machine with 2-3 ms units: batches of at most four answered ~300 decisions a
+    #: second, of at most 64 ~240, of one ~220; bounds of 5, 8 and 12 ms all gave 270-300. On a machine three
+    #: times faster the same bound in milliseconds (8 ms, some twenty units) gave 741 a second, 2 ms 850 and
+    #: 1 ms 709: the window follows the units' speed, so it is kept in units, timed as they run.
+    BATCH_UNITS = 4
+    #: Bounds of that window, in seconds (the first units, and a slow unit, move the estimate).
+    MIN_BATCH_SECONDS = 0.001
+    MAX_BATCH_SECONDS = 0.02
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -135,6 +140,7 @@ class _Writer:
         self._thread = threading.Thread(target=self._loop, name="icss-sqlite-writer", daemon=True)
         self._connection: Connection | None = None
         self._closed = False
+        self._unit_seconds = 0.002  # a running mean of how long a unit runs (see _window)
         self._thread.start()
 
     def submit(self, work: Callable[[Session], T]) -> Future[T]:
@@ -157,11 +163,13 @@ class _Writer:
             except BaseException as exc:  # the database cannot be written (locked by another process, gone)
                 item[1].set_exception(exc)
                 continue
-            deadline = time.perf_counter() + self.MAX_BATCH_SECONDS
+            deadline = time.perf_counter() + self._window()
             while True:
                 work, future = item
                 if future.set_running_or_notify_cancel():
+                    started = time.perf_counter()
                     done.append(self._run_one(work, future))
+                    self._unit_seconds += 0.1 * (time.perf_counter() - started - self._unit_seconds)
                 if len(done) >= self.MAX_BATCH or time.perf_counter() >= deadline or not self._alive():
                     break
                 try:
@@ -172,6 +180,10 @@ class _Writer:
                     self._queue.put(None)  # stop after this batch
                     break
             self._finish(transaction, done)
+
+    def _window(self) -> float:
+        """How long the next batch may run: BATCH_UNITS units at their recent pace, within the bounds."""
+        return min(self.MAX_BATCH_SECONDS, max(self.MIN_BATCH_SECONDS, self.BATCH_UNITS * self._unit_seconds))
 
     def _begin(self) -> RootTransaction:
         if self._connection is None:

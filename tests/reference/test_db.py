@@ -54,8 +54,8 @@ def test_a_unit_is_committed_before_its_result_returns(db: Database) -> None:
 
 @pytest.mark.parametrize(("seconds", "expected"), [(60.0, 1), (0.0, 21)])
 def test_concurrent_units_share_commits(db: Database, seconds: float, expected: int) -> None:
-    """Units queued together share a commit, until the batch has run MAX_BATCH_SECONDS."""
-    db._writer.MAX_BATCH_SECONDS = seconds  # type: ignore[union-attr]
+    """Units queued together share a commit, until the batch has run its window."""
+    db._writer.MIN_BATCH_SECONDS = db._writer.MAX_BATCH_SECONDS = seconds  # type: ignore[union-attr]
     commits: list[int] = []
     event.listen(db.engine, "commit", lambda _conn: commits.append(1))
     gate = threading.Event()
@@ -77,6 +77,24 @@ def test_concurrent_units_share_commits(db: Database, seconds: float, expected: 
     # The held unit and the 20 queued behind it are one batch: one commit, where one per unit would be 21;
     # with no time for a batch, each unit closes its own.
     assert len(commits) == expected, f"{len(commits)} commits for 21 units queued together"
+
+
+def test_the_batch_window_follows_the_units_pace(db: Database) -> None:
+    """A batch runs about BATCH_UNITS units' time, so its length in units is the same on a slow and a fast
+    machine; the bounds hold whatever the units take."""
+    writer = db._writer
+    assert writer is not None
+    for unit_seconds, window in [
+        (0.0005, 0.002),
+        (0.0025, 0.01),
+        (0.00001, writer.MIN_BATCH_SECONDS),
+        (1.0, writer.MAX_BATCH_SECONDS),
+    ]:
+        writer._unit_seconds = unit_seconds
+        assert writer._window() == pytest.approx(window)
+    writer._unit_seconds = 0.05
+    db.run(_insert("quick"))  # a quick unit moves the running mean towards its own time
+    assert writer._unit_seconds < 0.05
 
 
 def test_a_failing_unit_rolls_back_alone(db: Database) -> None:
