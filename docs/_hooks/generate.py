@@ -1314,6 +1314,25 @@ def schema_list(src: Sources, here: str) -> list[str]:
     return lines
 
 
+#: The public corpora of spec/corpora/, each shown on a page of its own: its README, as the spec ships it.
+CORPORA = {"scripts": "话术语料库 · Script corpus", "interface": "接口探测用例 · Interface probe cases"}
+
+
+def render_corpus(src: Sources, name: str, title: str) -> str:
+    """spec/corpora/<name>/README.md as a page: links into the repository are kept as text (they cannot
+    resolve on the site), the first heading becomes the page's title."""
+    readme = src.spec / "corpora" / name / "README.md"
+    if not readme.is_file():
+        raise PluginError(f"icss docs: {readme} is missing; the corpora pages are made from it")
+    text = re.sub(r"\[([^\]]+)\]\((?!https?://|#)[^)]+\)", r"\1", readme.read_text(encoding="utf-8"))
+    body = text.split("\n", 1)[1] if text.startswith("# ") else text
+    source = f"`spec/corpora/{name}/README.md`"
+    return (
+        f"---\ntitle: {title}\n---\n\n# {title}\n\n"
+        f"*本页即规范随附的 {source}。· This page is {source} as the standard ships it.*\n{body}"
+    )
+
+
 def changelog_block(src: Sources, here: str) -> list[str]:
     # Demote nothing: the changelog brings its own headings. Links into the repository cannot
     # resolve on the site, so they are kept as text.
@@ -1748,6 +1767,8 @@ def generated_pages(src: Sources) -> dict[str, str]:
     for tag, description in tags(src.openapi):
         pages[tag_page(tag)] = render_tag(src, tag, description)
     pages["interface/schemas.md"] = render_schemas(src)
+    for name, title in CORPORA.items():
+        pages[f"corpora/{name}.md"] = render_corpus(src, name, title)
     return pages
 
 
@@ -1757,6 +1778,8 @@ def nav_children(src: Sources, index: str) -> list[Any]:
     if index == "interface/index.md":
         entries: list[Any] = [{tag_title(tag): tag_page(tag)} for tag, _ in tags(src.openapi)]
         return [*entries, {"数据结构 · Schemas": "interface/schemas.md"}]
+    if index == "corpora/index.md":
+        return [{title: f"corpora/{name}.md"} for name, title in CORPORA.items()]
     return []
 
 
@@ -1776,7 +1799,7 @@ def expand_nav(nav: Any, src: Sources) -> Any:
         for entry in nav:
             out.append(expand_nav(entry, src))
             target = _nav_target(entry)
-            if target in ("areas/index.md", "interface/index.md"):
+            if target in ("areas/index.md", "interface/index.md", "corpora/index.md"):
                 out.extend(nav_children(src, target))
         return out
     if isinstance(nav, dict):

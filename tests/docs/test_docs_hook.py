@@ -89,3 +89,17 @@ def test_a_withdrawn_indicator_keeps_its_anchor_and_says_so(hook: ModuleType) ->
     assert f"{{ #{ind.id} " in text
     assert "Withdrawn in 1.1.0" in text
     assert "icss-badge--withdrawn" in text
+
+
+def test_every_public_corpus_has_its_page(hook: ModuleType) -> None:
+    """Each corpus of spec/corpora/ (a folder with a README) is shown on the site, its README as shipped."""
+    src = hook.load_sources(REPO)
+    pages = hook.generated_pages(src)
+    corpora = sorted(p.parent.name for p in (REPO / "spec" / "corpora").glob("*/README.md"))
+    assert corpora == sorted(hook.CORPORA)
+    for name in corpora:
+        page = pages[f"corpora/{name}.md"]
+        readme = (REPO / "spec" / "corpora" / name / "README.md").read_text(encoding="utf-8")
+        last_heading = [line for line in readme.splitlines() if line.startswith("## ")][-1]
+        assert last_heading in page
+        assert "](src/" not in page  # links into the repository are kept as text
