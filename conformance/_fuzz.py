@@ -336,6 +336,7 @@ def _rejecting_statuses() -> list[str]:
 _CACHE_FORMAT = 2
 
 
+@functools.cache  # the spec's files do not change under a running process
 def _document_digest() -> str:
     """SHA-256 over the files the generated cases derive from: spec/openapi.yaml and spec/schemas/*."""
     digest = hashlib.sha256()

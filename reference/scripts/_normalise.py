@@ -161,6 +161,32 @@ def _emit_piece(
             words_map.append(offs[-1])
 
 
+def _read_leet(tok: str) -> str:
+    """A Latin token holding a digit, @ or $ with its leetspeak read as letters (k1ll -> kill); a number
+    stays a number. Callers test _HAS_LEET first: most tokens have none, and a call per token costs."""
+    if any(c.isalpha() for c in tok):
+        return "".join(_LEET.get(c, c) for c in tok)
+    return tok
+
+
+def _assembled(
+    text: str, compact: list[str], compact_map: list[int], words: list[str], words_map: list[int], cjk: int
+) -> Views:
+    """The views from the pieces both paths collect (the word view closes with its trailing separator)."""
+    words.append("")
+    compact_text = "".join(compact)
+    return Views(
+        text,
+        compact_text,
+        tuple(compact_map),
+        " ".join(words),
+        tuple(words_map),
+        _breaks(text),
+        cjk,
+        len(compact_text) - cjk,
+    )
+
+
 #: What sends an ASCII utterance down the general path: a joiner other than the apostrophe, two joiners in a
 #: row, or a "!" before a letter or digit (sh!t). Anything else ASCII is words, numbers and separators.
 _NOT_PLAIN = re.compile(r"[*`]|''|![a-z0-9@$]")
@@ -198,23 +224,12 @@ def _plain_views(text: str, folded: str) -> Views | None:
                 return None
         else:
             singles = 0
-            if _HAS_LEET.search(tok) and not tok.isdigit() and any(c.isalpha() for c in tok):
-                tok = "".join(_LEET.get(c, c) for c in tok)
+            if _HAS_LEET.search(tok):
+                tok = _read_leet(tok)
         words.append(tok)
         words_map.extend(offs)
         words_map.append(offs[-1])
-    words.append("")
-    compact_text = "".join(compact)
-    return Views(
-        text,
-        compact_text,
-        tuple(compact_map),
-        " ".join(words),
-        tuple(words_map),
-        _breaks(text),
-        0,
-        len(compact_text),
-    )
+    return _assembled(text, compact, compact_map, words, words_map, 0)
 
 
 def views(text: str) -> Views:
@@ -281,8 +296,8 @@ def views(text: str) -> Views:
             offs = offsets[a:b]
         compact.append(tok)
         compact_map.extend(offs)
-        if _HAS_LEET.search(tok) and any(c.isalpha() for c in tok):
-            tok = "".join(_LEET.get(c, c) for c in tok)
+        if _HAS_LEET.search(tok):
+            tok = _read_leet(tok)
         if len(tok) == 1 and tok.isalpha():
             run.append((tok, offs))
             continue
@@ -293,18 +308,7 @@ def views(text: str) -> Views:
         words_map.append(offs[-1])
     if run:
         _emit_run(run, words, words_map)
-    words.append("")
-    compact_text = "".join(compact)
-    return Views(
-        text,
-        compact_text,
-        tuple(compact_map),
-        " ".join(words),
-        tuple(words_map),
-        _breaks(text),
-        cjk,
-        len(compact_text) - cjk,
-    )
+    return _assembled(text, compact, compact_map, words, words_map, cjk)
 
 
 def detect_language(v: Views) -> str:
