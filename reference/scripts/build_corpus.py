@@ -39,7 +39,7 @@ from ._categories import CATEGORIES, severity_of
 
 ROOT = Path(__file__).resolve().parents[2] / "spec" / "corpora" / "scripts"
 SPLIT_SEED = "icss-script-corpus-v1"
-VERSION = "1.5.0"
+VERSION = "1.6.0"
 #: The version whose hashed test split was retired into dev (see the module docstring).
 RETIRED_TEST = "1.1.0"
 #: Values of ``@split`` / ``split=``: ``test`` forces the item into test; ``hash`` is the default.
@@ -53,6 +53,16 @@ ROLES = {
     "third_party": "third_party",
 }
 SHORT_ROLES = {"C": "collector", "A": "ai_agent", "D": "debtor", "T": "third_party"}
+#: The charge kinds ``ac=`` may name: the enum of ``context.authorised_charges`` in the item schema.
+CHARGE_KINDS = (
+    "interest",
+    "late_fee",
+    "collection_fee",
+    "returned_payment_fee",
+    "convenience_fee",
+    "legal_cost",
+    "other",
+)
 EVASIONS = {
     "fullwidth",
     "traditional",
@@ -135,6 +145,9 @@ def _item(text: str, opts: dict[str, str], st: _State, where: str) -> dict[str, 
     }
     if merged.get("ac"):
         context["authorised_charges"] = merged["ac"].split(",")
+        for kind in context["authorised_charges"]:
+            if kind not in CHARGE_KINDS:  # 1.6.0: "default_fee" passed here and failed the schema only later
+                raise ValueError(f"{where}: ac={kind!r} is not a charge kind ({', '.join(CHARGE_KINDS)})")
     forced = opts.get("split", st.split)
     if forced not in FORCED_SPLITS:
         raise ValueError(f"{where}: split={forced!r}; a line can only be forced into 'test' (or left to 'hash')")

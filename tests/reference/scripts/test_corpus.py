@@ -72,7 +72,7 @@ def test_model_file_is_plain_json() -> None:
     from icss.reference.scripts._classifier import MODEL_PATH, load_classifier
 
     doc = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
-    assert set(doc) == {"version", "trained_on", "categories", "bias", "thresholds", "weights"}
+    assert set(doc) == {"version", "trained_on", "categories", "bias", "thresholds", "rule_veto", "weights"}
     assert doc["trained_on"] == "train+dev"  # the committed model: never the test split, never a partial run
     assert set(doc["thresholds"]) == {"zh", "en"}
     assert MODEL_PATH.stat().st_size < 3_000_000  # small enough to commit
@@ -80,14 +80,14 @@ def test_model_file_is_plain_json() -> None:
 
 
 def test_former_test_splits_are_retired_into_dev() -> None:
-    """The 624 items the hash put in test up to 1.1.0, and the 1.2.0, 1.3.0 and 1.4.0 blind sets, were evaluated once:
+    """The 624 items the hash put in test up to 1.1.0, and the 1.2.0 to 1.5.0 blind sets, were evaluated once:
     they are dev now, each marked with the version whose test split it was."""
     retired = [i for i in utterances() if "retired_test" in i]
     assert {i["split"] for i in retired} == {"dev"}
     by_version = {v: sum(i["retired_test"] == v for i in retired) for v in {i["retired_test"] for i in retired}}
-    assert by_version == {"1.1.0": 624, "1.2.0": 923, "1.3.0": 1083, "1.4.0": 1322}
+    assert by_version == {"1.1.0": 624, "1.2.0": 923, "1.3.0": 1083, "1.4.0": 1322, "1.5.0": 1309}
     manifest = json.loads((corpus_dir() / "manifest.json").read_text())
-    assert manifest["version"] == "1.5.0"
+    assert manifest["version"] == "1.6.0"
     assert manifest["retired_test"] == by_version
 
 
@@ -138,12 +138,13 @@ def test_blind_files_make_the_test_split_and_move_nothing_else(tmp_path: Path) -
     src = tmp_path / "src"
     src.mkdir()
     blind = {p.name for p in (corpus_dir() / "src").glob("*-blind.txt") if "\n@split test" in p.read_text("utf-8")}
-    assert blind == {"en-10-blind.txt", "zh-11-blind.txt"}  # the current blind sets (1.5.0)
+    # the current blind sets (1.6.0), two parts per language
+    assert blind == {"en-18-blind.txt", "en-19-blind.txt", "zh-19-blind.txt", "zh-20-blind.txt"}
     for path in (corpus_dir() / "src").glob("*.txt"):
         if path.name not in blind:  # the current blind sets stand aside for this test (retired ones stay)
             (src / path.name).write_bytes(path.read_bytes())
-    (src / "en-10-blind.txt").write_text(_BLIND_EN, encoding="utf-8")
-    (src / "zh-11-blind.txt").write_text(_BLIND_ZH, encoding="utf-8")
+    (src / "en-18-blind.txt").write_text(_BLIND_EN, encoding="utf-8")
+    (src / "zh-19-blind.txt").write_text(_BLIND_ZH, encoding="utf-8")
     manifest = build(tmp_path)
     rows = [json.loads(line) for line in (tmp_path / "utterances.jsonl").read_text(encoding="utf-8").splitlines()]
     # Every other item keeps its text, labels, context and split. Its id keeps its place in file order: a part
@@ -248,3 +249,18 @@ def test_training_reproduces_the_committed_model(tmp_path: Path) -> None:
     for feature in new.keys() & old.keys():
         a, b = dict(map(tuple, new[feature])), dict(map(tuple, old[feature]))
         assert all(abs(a.get(k, 0.0) - b.get(k, 0.0)) <= 1e-3 for k in a.keys() | b.keys()), (stale, feature)
+
+
+def test_an_unknown_charge_kind_is_refused(tmp_path: Path) -> None:
+    """``ac=`` names kinds of the schema's enum; the builder says so at once rather than the schema test later."""
+    from icss.spec import schema
+
+    context = schema("script-corpus-item")["$defs"]["context"]
+    enum = context["properties"]["authorised_charges"]["items"]["enum"]
+    assert list(build_corpus.CHARGE_KINDS) == enum
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conversations.txt").write_text("", encoding="utf-8")
+    (src / "en-9.txt").write_text("@lang en\n@plain\nA fee. || ac=default_fee\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="'default_fee' is not a charge kind"):
+        build(tmp_path)
