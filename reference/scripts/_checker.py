@@ -14,9 +14,12 @@ An utterance is normalised once (``_normalise``), matched against the lexicon au
 A small linear model over character n-grams, words and the lexicon concepts found (``_classifier``),
 trained on the corpus's train and dev splits, adds recall for phrasings the lexicons miss; it only
 speaks above a threshold set per category and language, and the same speaker and context gates
-apply. Conversations add ``missing_required_disclosure`` (SC-12) per profile: collector identity and
-purpose everywhere, the mini-Miranda on a US initial communication and "from a debt
-collector" on later ones, and an AI disclosure whenever an AI agent speaks.
+apply. When it reads no violation at all, it also overrules a rule whose words it scores as plainly
+innocent in context (a negation, a shop's name, a quoted complaint): far below its threshold, by a margin
+chosen in training so that almost no true finding of the rules is lost. Conversations add
+``missing_required_disclosure`` (SC-12) per profile: collector identity and purpose everywhere, the
+mini-Miranda on a US initial communication and "from a debt collector" on later ones, and an AI
+disclosure whenever an AI agent speaks.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from ._lexicon_1_2 import LAWFUL_CUES
 from ._lexicon_1_5 import CHARGE_KINDS
 from ._normalise import Views, detect_language, views
 
-RULESET_VERSION = "icss-reference-scripts-1.5.0"
+RULESET_VERSION = "icss-reference-scripts-1.6.0"
 JUDGED_SPEAKERS = frozenset({"collector", "ai_agent"})
 
 _MESSAGES = {
@@ -297,7 +300,11 @@ class ScriptChecker:
                 _MESSAGES[category],
             )
         if self.classifier is not None:
-            self._add_model_findings(v, lang, ctx, found, self.engine.concept_names(hits))
+            concepts = self.engine.concept_names(hits)
+            confident, refuted = self.classifier.assess(v, lang, concepts)
+            for category in refuted:  # the model reads the rule's words as innocent here (see _classifier)
+                found.pop(category, None)
+            self._add_model_findings(lang, v, ctx, found, concepts, confident)
         if ctx.authorised_charges and "unauthorized_charge" in found and self._charges_authorised(hits, ctx):
             del found["unauthorized_charge"]
         ordered = tuple(sorted(found.values(), key=lambda x: (x.span or (0, 0), x.category)))
@@ -330,11 +337,16 @@ class ScriptChecker:
         return all(any(c.start <= w.start and w.end <= c.end for c in covered) for w in words)
 
     def _add_model_findings(
-        self, v: Views, lang: str, ctx: Context, found: dict[str, Violation], concepts: Sequence[str]
+        self,
+        lang: str,
+        v: Views,
+        ctx: Context,
+        found: dict[str, Violation],
+        concepts: Sequence[str],
+        confident: Sequence[str],
     ) -> None:
-        assert self.classifier is not None  # noqa: S101 - checked by the caller
         present: frozenset[str] | None = None  # made only when a category needs its lawful cues looked up
-        for category in self.classifier.confident(v, lang, concepts):
+        for category in confident:
             if category in found or not _category_gate_open(category, ctx):
                 continue
             if present is None:

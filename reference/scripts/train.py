@@ -14,6 +14,11 @@ set on 5-fold out-of-fold scores of the pruned model, *beside the rules*: the lo
 below ``MIN_THRESHOLD``) at which the model adds alarms (beyond those of the rules) on at most
 ``MAX_HN_FPR`` of that cell's hard negatives and on at most ``MAX_NEG_FPR`` of its other negatives.
 
+The model also overrules the rules where it is sure they misread (model version 4): per language, a rule
+finding is dropped when its category scores more than ``rule_veto`` below the category's threshold. The
+margin is the smallest (never below ``MIN_VETO_MARGIN``) at which at most ``MAX_VETO_LOSS`` of the rules'
+true findings, out of fold, would be dropped.
+
 ``--exclude-holdout`` leaves out the holdout slice of dev (``_corpus.in_holdout``: half of the items
 retired from the 1.1.0 test split, chosen by a keyed hash) and writes the model elsewhere, so that the checker
 can be measured once on items neither the rules nor the model were tuned on
@@ -56,14 +61,58 @@ TOP_K = 8000
 C = 0.5
 HARD_NEGATIVE_WEIGHT = 3.0
 FOLDS = 5
+BATCH_FOLDS = True
 MIN_THRESHOLD = 0.0
 MAX_HN_FPR = 0.02
 MAX_NEG_FPR = 0.005
+# 1.6.0, judged on the 1.5.0 blind items (the model trained on train + dev without them, the 1.6.0 training
+# batches in): 0.908 recall / 0.039 FPR with the 1.5.0 settings and the first wave of batches; the rule veto
+# 0.906 / 0.024 (the second wave: the same); negation-marked words (scope 6) and folds by source file
+# 0.915 / 0.022. Not kept: word bigrams (0.868 before
+# the new batches, against 0.870), Chinese 4-grams (0.869), every Latin 3-5-gram (+0.3 points at three times
+# the scoring cost), a negation scope of 3 (same recall, FPR +0.5 points). UNSEEN_SHIFT 0.5 / 1.0 reached
+# 0.926 / 0.937 at FPR 0.024 / 0.026 there, but flagged lawful reassurances of test_checker.py ("The police
+# have no role in collecting this debt."): kept at 0, the next blind set decides whether it is worth it.
+MAX_VETO_LOSS = 0.005
+MIN_VETO_MARGIN = 2.0
+#: Subtracted from every threshold after it is chosen out of fold: see ``train``.
+UNSEEN_SHIFT = 0.0
 
 
 def _fold(item: dict[str, Any]) -> int:
     group = item.get("group") or item["id"]
     return hashlib.sha256(f"icss-script-folds:{group}".encode()).digest()[0] % FOLDS
+
+
+def batch_folds(items: Sequence[dict[str, Any]]) -> list[int]:
+    """A fold per item such that every source file (one author's batch) lies in a single fold.
+
+    Out-of-fold scores are then those of a model that never saw the item's author at work, which is what a
+    blind set asks of the checker: hashed folds put the other half of a batch, its habits and its
+    templates, in the training folds and made the thresholds too trusting (1.5.0 blind evaluation). Files are
+    dealt, largest first, to the fold with the fewest items, so the folds are of a size and reproducible.
+    """
+    from .build_corpus import _file_order, parse_utterances
+
+    src = _corpus.corpus_dir() / "src"
+    source: dict[str, str] = {}
+    counters: dict[str, int] = {}
+    sizes: dict[str, int] = {}
+    for path in sorted(src.glob("*.txt"), key=_file_order):
+        if path.name == "conversations.txt":
+            continue
+        for parsed in parse_utterances(path):
+            lang = parsed["language"]
+            counters[lang] = counters.get(lang, 0) + 1
+            source[f"sc-{lang}-{counters[lang]:04d}"] = path.name
+            sizes[path.name] = sizes.get(path.name, 0) + 1
+    load = [0] * FOLDS
+    fold_of: dict[str, int] = {}
+    for name in sorted(sizes, key=lambda n: (-sizes[n], n)):
+        k = min(range(FOLDS), key=lambda j: (load[j], j))
+        fold_of[name] = k
+        load[k] += sizes[name]
+    return [fold_of[source[i["id"]]] for i in items]
 
 
 def _threshold(scores: Any, hn_mask: Any, neg_mask: Any, rule_hn: Any, floor: float) -> float:
@@ -114,7 +163,7 @@ def train(exclude_holdout: bool = False) -> dict[str, Any]:
     x.indices = x.indices.astype(np.int32)  # liblinear takes 32-bit sparse indices only
     x.indptr = x.indptr.astype(np.int32)
     vocab: list[str] = list(vec.get_feature_names_out())
-    folds = np.array([_fold(i) for i in items])
+    folds = np.array(batch_folds(items) if BATCH_FOLDS else [_fold(i) for i in items])
     langs = np.array([i["language"] for i in items])
     categories = list(UTTERANCE_CATEGORIES)
     doc: dict[str, Any] = {
@@ -123,12 +172,17 @@ def train(exclude_holdout: bool = False) -> dict[str, Any]:
         "categories": categories,
         "bias": [],
         "thresholds": {"zh": [], "en": []},
+        "rule_veto": {},
         "weights": {},
     }
     table: dict[str, list[list[float]]] = {}
     retired = np.array(["retired_test" in i for i in items])
     tally: Any = np.zeros(6, dtype=int)  # retired items, out of fold: pos, rules, rules+model; hn, rules, rules+model
     alone: Any = np.zeros(4, dtype=int)  # every item, out of fold, the model alone: pos, found; hn, flagged
+    # Out of fold, per category: score minus threshold (for the rule veto), and where the rules found it.
+    margins = np.full((len(categories), len(items)), -1e9)
+    rule_true: Any = np.zeros((len(categories), len(items)), dtype=bool)
+    rule_false: Any = np.zeros((len(categories), len(items)), dtype=bool)
     for k, cat in enumerate(categories):
         y = np.array([any(lab["category"] == cat for lab in i["labels"]) for i in items], dtype=int)
         hn = np.array([cat in i["hard_negative_for"] for i in items])
@@ -140,6 +194,8 @@ def train(exclude_holdout: bool = False) -> dict[str, Any]:
             fit_on, score_on = (folds != fold) & applies, (folds == fold) & applies
             w, b = _fit(LogisticRegression, x[fit_on], y[fit_on], weight[fit_on], vocab)
             oof[score_on] = x[score_on] @ w + b
+        raw_oof = oof.copy()  # the rule veto reads the model's own score, lawful cues or not
+        rule_true[k], rule_false[k] = rule_hit & (y == 1) & applies, rule_hit & hn & applies
         oof[[model_vetoed(cat, names) for names in concept_sets]] = -1e9  # as the checker: lawful cues veto
         if cat == "unauthorized_charge":  # as the checker: a demand for charges the agreement authorises is lawful
             oof[np.array(charges_authorised)] = -1e9
@@ -151,6 +207,7 @@ def train(exclude_holdout: bool = False) -> dict[str, Any]:
             cell = langs == lang
             th = _threshold(oof[cell], hn[cell], ((y == 0) & applies)[cell], (rule_hit & hn)[cell], MIN_THRESHOLD)
             doc["thresholds"][lang].append(round(th, 4))
+            margins[k][cell] = raw_oof[cell] - round(th, 4)
             pos = (y == 1) & cell
             found = ((oof >= th) | rule_hit) & pos
             ret_pos, ret_hn = pos & retired, hn & cell & retired
@@ -170,6 +227,24 @@ def train(exclude_holdout: bool = False) -> dict[str, Any]:
                 file=sys.stderr,
             )
     doc["weights"] = dict(sorted(table.items()))
+    quiet = (margins < -UNSEEN_SHIFT).all(axis=0)  # items where the model, as shipped, finds nothing
+    for lang in ("zh", "en"):
+        cell = quiet & (langs == lang)
+        true_hits, false_hits = margins[rule_true & cell], margins[rule_false & cell]
+        # The loss is counted against every true rule finding of the language, quiet or not.
+        share = min(1.0, MAX_VETO_LOSS * int((rule_true & (langs == lang)).sum()) / max(1, len(true_hits)))
+        margin = max(MIN_VETO_MARGIN, -float(np.quantile(true_hits, share))) if len(true_hits) else 1e9
+        # Phrasings of authors the model has never read score lower than out-of-fold items do, positives and
+        # look-alikes alike: the thresholds come down by UNSEEN_SHIFT, the veto stays where it was chosen.
+        doc["thresholds"][lang] = [round(t - UNSEEN_SHIFT, 4) for t in doc["thresholds"][lang]]
+        doc["rule_veto"][lang] = round(margin - UNSEEN_SHIFT, 4)
+        print(
+            f"rule veto {lang}: {margin:.2f} below the threshold; out of fold it drops "
+            f"{int((true_hits < -margin).sum())} of {int((rule_true & (langs == lang)).sum())} true rule findings "
+            f"and {int((false_hits < -margin).sum())} of {int((rule_false & (langs == lang)).sum())} rule false "
+            "alarms on hard negatives",
+            file=sys.stderr,
+        )
     print(
         f"the model alone, out of fold, at its thresholds: recall {alone[1] / max(1, alone[0]):.3f}, "
         f"hard-negative FPR {alone[3] / max(1, alone[2]):.3f}",
@@ -177,8 +252,9 @@ def train(exclude_holdout: bool = False) -> dict[str, Any]:
     )
     if tally[0] and tally[3]:
         print(
-            f"retired 1.1.0 test items in training, out of fold: recall rules {tally[1] / tally[0]:.3f} -> "
-            f"rules+model {tally[2] / tally[0]:.3f}; hard-negative FPR rules {tally[4] / tally[3]:.3f} -> "
+            "retired test items (1.1.0 hashed, blind sets) in training, out of fold: "
+            f"recall rules {tally[1] / tally[0]:.3f} -> rules+model {tally[2] / tally[0]:.3f}; "
+            f"hard-negative FPR rules {tally[4] / tally[3]:.3f} -> "
             f"rules+model {tally[5] / tally[3]:.3f}",
             file=sys.stderr,
         )
@@ -197,7 +273,7 @@ def _fit(model_cls: Any, x: Any, y: Any, weight: Any, vocab: Sequence[str]) -> t
     model.fit(x, y, sample_weight=weight)
     coef = model.coef_[0].copy()
     if len(coef) > TOP_K:
-        coef[np.argsort(-np.abs(coef))[TOP_K:]] = 0.0
+        coef[np.argsort(-np.abs(coef), kind="stable")[TOP_K:]] = 0.0  # stable: ties cut the same way every run
     coef[np.abs(coef) < 1e-4] = 0.0
     return coef, float(model.intercept_[0])
 

@@ -726,7 +726,26 @@ def test_new_phrasings_are_recognised(checker: ScriptChecker, category: str, tex
     assert category in cats(checker, text, listener_is_debtor=category != "third_party_disclosure")
 
 
-@pytest.mark.parametrize(("category", "text"), [(c, t) for c, ts in _PROBES_LAWFUL.items() for t in ts])
+# Lawful probes the 1.6.0 model flags (both by the model, not by a rule): a known regression of ruleset 1.6.0,
+# which trades them for recall on phrasings nobody has shown it (spec/corpora/scripts/README.md, 1.6.0).
+# "No one": the police lie beyond the six words the negation marks; "only call during the hours": no negation
+# at all, and "call", "hours" weigh for harassment. Strict: the day they pass again, this list must shrink.
+_FLAGGED_BY_1_6 = {
+    ("threat_of_arrest_or_prosecution", "No one is going to call the police over this account."),
+    ("harassment_pressure", "We'll only call during the hours you told us are convenient."),
+}
+
+
+@pytest.mark.parametrize(
+    ("category", "text"),
+    [
+        pytest.param(c, t, marks=pytest.mark.xfail(strict=True, reason="flagged by the 1.6.0 model"))
+        if (c, t) in _FLAGGED_BY_1_6
+        else (c, t)
+        for c, ts in _PROBES_LAWFUL.items()
+        for t in ts
+    ],
+)
 def test_lawful_look_alikes_pass(checker: ScriptChecker, category: str, text: str) -> None:
     assert category not in cats(checker, text, listener_is_debtor=category != "third_party_disclosure")
 
@@ -857,3 +876,54 @@ def test_lawful_and_reported_cues_of_1_5_pass(checker: ScriptChecker, category: 
 @pytest.mark.parametrize(("category", "text"), _POSITIVE_1_5)
 def test_broader_terms_of_1_5_are_recognised(category: str, text: str) -> None:
     assert category in cats(ScriptChecker(None), text)
+
+
+def _tiny_model(weights: dict[str, list[list[float]]], rule_veto: float) -> dict[str, object]:
+    n = len(UTTERANCE_CATEGORIES)
+    return {
+        "version": 4,
+        "trained_on": "train+dev",
+        "categories": list(UTTERANCE_CATEGORIES),
+        "bias": [0.0] * n,
+        "thresholds": {"zh": [1.0] * n, "en": [1.0] * n},
+        "rule_veto": {"zh": rule_veto, "en": rule_veto},
+        "weights": weights,
+    }
+
+
+def test_the_model_overrules_a_rule_it_reads_as_innocent() -> None:
+    """1.6.0: a rule's term in a shop's name; the model's score far below its threshold drops the finding."""
+    from icss.reference.scripts._classifier import Classifier
+
+    text = "Your balance with Lazy Dog Pet Supply is $164."
+    insult = UTTERANCE_CATEGORIES.index("insult_or_abuse")
+    rules_only = cats(ScriptChecker(None), text)
+    assert "insult_or_abuse" in rules_only  # the rules read "lazy dog" as an insult
+    sure = ScriptChecker(Classifier(_tiny_model({"w:supply": [[insult, -5.0]]}, rule_veto=3.0)))
+    assert cats(sure, text) == rules_only - {"insult_or_abuse"}  # 1 - 3 = -2 > -5: overruled
+    unsure = ScriptChecker(Classifier(_tiny_model({"w:supply": [[insult, -1.5]]}, rule_veto=3.0)))
+    assert cats(unsure, text) == rules_only  # -1.5 is below the threshold but not by the margin: kept
+    busy = ScriptChecker(
+        Classifier(_tiny_model({"w:supply": [[insult, -5.0]], "w:balance": [[insult - 1, 5.0]]}, rule_veto=3.0))
+    )
+    assert "insult_or_abuse" in cats(busy, text)  # a model that reads another violation here overrules nothing
+
+
+@pytest.mark.parametrize(
+    ("words", "read"),
+    [
+        (" you will be arrested ", " you will be arrested "),
+        (
+            " you will not be arrested or jailed for this debt ever ",
+            " you will not ~be ~arrested ~or ~jailed ~for ~this debt ever ",
+        ),
+        (" we wont call never again ", " we wont ~call never ~again "),
+        (" nobody 会 hurt you ", " nobody 会 ~hurt ~you "),
+        (" no ", " no "),
+    ],
+)
+def test_the_model_reads_negated_words_as_words_of_their_own(words: str, read: str) -> None:
+    from icss.reference.scripts._classifier import NEGATION_SCOPE, model_words
+
+    assert NEGATION_SCOPE == 6
+    assert model_words(words) == read
