@@ -330,20 +330,31 @@ def _file_order(path: Path) -> tuple[str, int, str]:
     return (prefix, int(digits.group()) if digits else -1, rest)
 
 
+def numbered_sources(src: Path) -> list[tuple[str, dict[str, Any]]]:
+    """Every utterance of the source files under ``src`` with its id, beside the name of its file.
+
+    The one place ids are numbered: per language, in file order (``train.py`` reads an item's file here).
+    """
+    out: list[tuple[str, dict[str, Any]]] = []
+    counters: Counter[str] = Counter()
+    for path in sorted(src.glob("*.txt"), key=_file_order):
+        if path.name == "conversations.txt":
+            continue
+        parsed = parse_utterances(path)
+        _check_file_language(path, parsed)
+        for item in parsed:
+            counters[item["language"]] += 1
+            item["id"] = f"sc-{item['language']}-{counters[item['language']]:04d}"
+            out.append((path.name, item))
+    return out
+
+
 def build(root: Path = ROOT) -> dict[str, Any]:
     """Build the published files under ``root`` and return the manifest."""
     src = root / "src"
-    items: list[dict[str, Any]] = []
-    for path in sorted(src.glob("*.txt"), key=_file_order):
-        if path.name != "conversations.txt":
-            parsed = parse_utterances(path)
-            _check_file_language(path, parsed)
-            items.extend(parsed)
-    counters: Counter[str] = Counter()
+    items = [item for _name, item in numbered_sources(src)]
     seen: dict[tuple[str, str, str], str] = {}
     for item in items:
-        counters[item["language"]] += 1
-        item["id"] = f"sc-{item['language']}-{counters[item['language']]:04d}"
         ctx_key = json.dumps(item["context"], sort_keys=True) + item["speaker_role"]
         dup = (item["text"], ctx_key, item["language"])
         if dup in seen:
