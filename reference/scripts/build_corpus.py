@@ -39,7 +39,7 @@ from ._categories import CATEGORIES, severity_of
 
 ROOT = Path(__file__).resolve().parents[2] / "spec" / "corpora" / "scripts"
 SPLIT_SEED = "icss-script-corpus-v1"
-VERSION = "1.6.0"
+VERSION = "1.7.0"
 #: The version whose hashed test split was retired into dev (see the module docstring).
 RETIRED_TEST = "1.1.0"
 #: Values of ``@split`` / ``split=``: ``test`` forces the item into test; ``hash`` is the default.
@@ -63,6 +63,9 @@ CHARGE_KINDS = (
     "legal_cost",
     "other",
 )
+#: The profiles a context may name: the ids of spec/profiles (a target may refuse any other with 422;
+#: 1.7.0's authors found that "au" or "sg" passed the schema's pattern).
+PROFILES = frozenset(p.stem for p in (ROOT.parents[1] / "profiles").glob("*.yaml"))
 EVASIONS = {
     "fullwidth",
     "traditional",
@@ -137,8 +140,11 @@ def _item(text: str, opts: dict[str, str], st: _State, where: str) -> dict[str, 
             raise ValueError(f"{where}: unknown evasion tag {ev!r}")
     if "traditional" in merged.get("tx", ""):
         text = _to_traditional(text)
+    profile = merged.get("prof", st.profile)
+    if profile not in PROFILES:
+        raise ValueError(f"{where}: profile {profile!r} is not one of spec/profiles ({', '.join(sorted(PROFILES))})")
     context: dict[str, Any] = {
-        "profile": merged.get("prof", st.profile),
+        "profile": profile,
         "time_barred": merged.get("tb", "0") == "1",
         "litigation_intended": merged.get("lit", "0") == "1",
         "listener_is_debtor": merged.get("ltd", "1") == "1",
@@ -225,6 +231,8 @@ def parse_conversations(path: Path) -> list[dict[str, Any]]:
         if line.startswith("=== "):
             head = _parse_options(line[4:])
             labels = [] if head["labels"] == "-" else head["labels"].split(",")
+            if head["profile"] not in PROFILES:
+                raise ValueError(f"{path.name}:{number}: profile {head['profile']!r} is not one of spec/profiles")
             convs.append(
                 {
                     "language": head["lang"],
