@@ -72,6 +72,10 @@ MAX_NEG_FPR = 0.005
 # the scoring cost), a negation scope of 3 (same recall, FPR +0.5 points). UNSEEN_SHIFT 0.5 / 1.0 reached
 # 0.926 / 0.937 at FPR 0.024 / 0.026 there, but flagged lawful reassurances of test_checker.py ("The police
 # have no role in collecting this debt."): kept at 0, the next blind set decides whether it is worth it.
+# 1.7.0, settings unchanged, judged on the 1.6.0 blind items (the model trained on train + dev without them,
+# the four 1.7.0 batches in, written against the classes of their misses): 0.831 / 0.052 -> 0.860 / 0.059.
+# On the 1.7.0 blind set the gain vanished (0.853 / 0.076 for the 1.6.0 model, 0.859 / 0.074 for this one):
+# more hand-written data of the same kind no longer moves a bag of n-grams (corpus README, 1.7.0).
 MAX_VETO_LOSS = 0.005
 MIN_VETO_MARGIN = 2.0
 #: Subtracted from every threshold after it is chosen out of fold: see ``train``.

@@ -726,21 +726,21 @@ def test_new_phrasings_are_recognised(checker: ScriptChecker, category: str, tex
     assert category in cats(checker, text, listener_is_debtor=category != "third_party_disclosure")
 
 
-# Lawful probes the 1.6.0 model flags (both by the model, not by a rule): a known regression of ruleset 1.6.0,
-# which trades them for recall on phrasings nobody has shown it (spec/corpora/scripts/README.md, 1.6.0).
-# "No one": the police lie beyond the six words the negation marks; "only call during the hours": no negation
-# at all, and "call", "hours" weigh for harassment. Strict: the day they pass again, this list must shrink.
-_FLAGGED_BY_1_6 = {
+# A lawful probe the model flags (by the model, not by a rule): a known regression since ruleset 1.6.0, which
+# traded it for recall on phrasings nobody had shown it (spec/corpora/scripts/README.md, 1.6.0). "No one": the
+# police lie beyond the six words the negation marks. ("We'll only call during the hours you told us are
+# convenient", flagged by the 1.6.0 model, passes again with the 1.7.0 model.) Strict: the day it passes
+# again, this list must shrink.
+_FLAGGED_BY_MODEL = {
     ("threat_of_arrest_or_prosecution", "No one is going to call the police over this account."),
-    ("harassment_pressure", "We'll only call during the hours you told us are convenient."),
 }
 
 
 @pytest.mark.parametrize(
     ("category", "text"),
     [
-        pytest.param(c, t, marks=pytest.mark.xfail(strict=True, reason="flagged by the 1.6.0 model"))
-        if (c, t) in _FLAGGED_BY_1_6
+        pytest.param(c, t, marks=pytest.mark.xfail(strict=True, reason="flagged by the model since 1.6.0"))
+        if (c, t) in _FLAGGED_BY_MODEL
         else (c, t)
         for c, ts in _PROBES_LAWFUL.items()
         for t in ts
