@@ -759,7 +759,8 @@ def test_a_lawful_cue_vetoes_the_model_too() -> None:
     text = "外访人员会上门拜访您，请问您什么时间方便？"
     v = views(text)
     concepts = checker.engine.concept_names(checker.engine.hits(v))
-    assert "threat_of_violence" in checker.classifier.confident(v, "zh", concepts)
+    found, _refuted = checker.classifier.assess(v, "zh", concepts)
+    assert "threat_of_violence" in found
     assert model_vetoed("threat_of_violence", frozenset(concepts))
     assert "threat_of_violence" not in cats(checker, text)
 
