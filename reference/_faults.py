@@ -43,6 +43,20 @@ KNOWN_FAULTS: dict[str, str] = {
     "sc_contact_network_threat_undetected": "SC-08: script checks never report contact_network_threat",
     "sc_debt_trap_inducement_undetected": "SC-09: script checks never report debt_trap_inducement",
     "sc_discrimination_undetected": "SC-11: script checks never report discrimination",
+    # Not a fault but the test aid the SC-01..SC-11 mutants stand on: script checks answer the corpus's test items
+    # with their labels (a perfect checker), so the corpus checks can be seen passing, and each mutant failing
+    # exactly its indicator, although the reference's own checker misses the thresholds (issue 7).
+    "sc_oracle": "SC-01..SC-11 (test aid): script checks answer corpus test items with their labels",
+    "sc_threat_of_violence_overflagged": "SC-01: script checks report threat_of_violence on every utterance",
+    "sc_threat_of_arrest_or_prosecution_overflagged": "SC-02: script checks report arrest threats everywhere",
+    "sc_false_legal_claim_overflagged": "SC-03: script checks report false_legal_claim on every utterance",
+    "sc_impersonation_overflagged": "SC-04: script checks report impersonation on every utterance",
+    "sc_insult_or_abuse_overflagged": "SC-05: script checks report insult_or_abuse on every utterance",
+    "sc_obscene_or_profane_overflagged": "SC-06: script checks report obscene_or_profane on every utterance",
+    "sc_third_party_disclosure_overflagged": "SC-07: script checks report third_party_disclosure on every utterance",
+    "sc_contact_network_threat_overflagged": "SC-08: script checks report contact_network_threat on every utterance",
+    "sc_debt_trap_inducement_overflagged": "SC-09: script checks report debt_trap_inducement on every utterance",
+    "sc_harassment_pressure_overflagged": "SC-11: script checks report harassment_pressure on every utterance",
     "op_idempotent_replay_reruns": "OP-03: a request replayed with the same Idempotency-Key is performed again",
     "op_clock_rewind_allowed": "OP-06: the sandbox test clock can be moved backwards",
     "op_cursor_skips_item": "OP-07: following next_cursor skips the first item of every later page",

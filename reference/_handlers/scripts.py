@@ -33,7 +33,8 @@ from .._operations import operations
 from .._problems import Problem
 from .._routing import BASE_PATH, Call, Reply, handles
 from .._tables import OutboxMessage, Tenant
-from ..scripts import CATEGORIES, RULESET_VERSION, Context, Outcome, default_checker
+from ..scripts import CATEGORIES, RULESET_VERSION, Context, Outcome, Violation, default_checker
+from ..scripts._corpus import utterances
 from ._common import iso, new_id
 
 STREAM_PATH = BASE_PATH + "/script-checks/stream"
@@ -82,19 +83,50 @@ def _evidence_payload(body: Mapping[str, Any], out: Outcome, check_id: str | Non
 
 
 def _check_one(body: Mapping[str, Any], profile: str, call: Call | None = None) -> Outcome:
+    context = _context(body.get("context"), profile)
     out = default_checker().check(
-        body["text"],
-        speaker_role=body["speaker_role"],
-        language=body.get("language", "auto"),
-        context=_context(body.get("context"), profile),
+        body["text"], speaker_role=body["speaker_role"], language=body.get("language", "auto"), context=context
     )
     if call is not None and call.ctx.settings.test_mode:
-        # Test-mode fault switches (reference/_faults.py): one category is never reported (SC-01..SC-11 mutants).
-        planted = {v.category for v in out.violations if f"sc_{v.category}_undetected" in KNOWN_FAULTS}
-        dropped = {c for c in planted if call.ctx.fault(f"sc_{c}_undetected")}
-        if dropped:
-            out = Outcome(out.language, tuple(v for v in out.violations if v.category not in dropped))
+        out = _planted(out, body, context, call)
     return out
+
+
+def _planted(out: Outcome, body: Mapping[str, Any], context: Context, call: Call) -> Outcome:
+    """The outcome under the test-mode switches of reference/_faults.py (the SC-01..SC-11 mutants)."""
+    if call.ctx.fault("sc_oracle"):
+        labels = _oracle().get((body["text"], body["speaker_role"], context))
+        if labels is not None:
+            out = Outcome(out.language, tuple(_violation(c, s, body["text"], "oracle") for c, s in labels))
+    dropped = {v.category for v in out.violations if _switch(call, f"sc_{v.category}_undetected")}
+    added = {c for c in CATEGORIES if _switch(call, f"sc_{c}_overflagged")} - {v.category for v in out.violations}
+    if dropped or added:
+        kept = tuple(v for v in out.violations if v.category not in dropped)
+        severity = {c: CATEGORIES[c].default_severity for c in added}
+        planted = tuple(_violation(c, severity[c], body["text"], "overflagged") for c in sorted(added))
+        out = Outcome(out.language, kept + planted)
+    return out
+
+
+def _switch(call: Call, name: str) -> bool:
+    return name in KNOWN_FAULTS and call.ctx.fault(name)
+
+
+def _violation(category: str, severity: str, text: str, rule: str) -> Violation:
+    return Violation(
+        category, severity, (0, len(text)), f"test-mode.{rule}", CATEGORIES[category].indicator, f"{rule}: {category}"
+    )
+
+
+@functools.cache
+def _oracle() -> dict[tuple[str, str, Context], tuple[tuple[str, str], ...]]:
+    """The corpus's test items by words, speaker and context: their labelled categories and severities."""
+    return {
+        (item["text"], item["speaker_role"], Context.from_json(item["context"])): tuple(
+            (label["category"], label["severity"]) for label in item["labels"]
+        )
+        for item in utterances("test")
+    }
 
 
 @handles("listScriptCategories")

@@ -19,16 +19,21 @@ from icss.spec import load_catalogue
 from .conftest import failing, run_harness
 from .mutants import MUTANTS, Mutant
 
-_BASELINES: dict[tuple[str, int, frozenset[str] | None], set[str]] = {}
+_BASELINES: dict[tuple[str, int, frozenset[str] | None, frozenset[str]], set[str]] = {}
 
 
 @pytest.fixture(scope="session")
 def baseline(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Mutant], set[str]]:
     def failing_on_reference(mutant: Mutant) -> set[str]:
-        key = (mutant.profile, mutant.level, frozenset(mutant.only) if mutant.only is not None else None)
+        only = frozenset(mutant.only) if mutant.only is not None else None
+        key = (mutant.profile, mutant.level, only, mutant.base_faults)
         if key not in _BASELINES:
             result = run_harness(
-                tmp_path_factory.mktemp("baseline"), profile=mutant.profile, level=mutant.level, only=mutant.only
+                tmp_path_factory.mktemp("baseline"),
+                profile=mutant.profile,
+                level=mutant.level,
+                only=mutant.only,
+                faults=mutant.base_faults,
             )
             _BASELINES[key] = failing(result)
         return _BASELINES[key]
@@ -46,7 +51,11 @@ def test_mutant_is_caught_exactly(
             f"the unmutated reference already fails {sorted(already)}: this mutant proves nothing until it passes"
         )
     result = harness(
-        profile=mutant.profile, level=mutant.level, faults=mutant.faults, wrap=mutant.wrap, only=mutant.only
+        profile=mutant.profile,
+        level=mutant.level,
+        faults=mutant.base_faults | mutant.faults,
+        wrap=mutant.wrap,
+        only=mutant.only,
     )
     new_failures = failing(result) - baseline(mutant)
     assert new_failures == set(mutant.breaks), {

@@ -22,6 +22,9 @@ class Mutant:
     wrap: Callable[[Any], Any] | None = None
     note: str = ""
     only: frozenset[str] | None = field(default=None)
+    #: Switches planted in the unmutated run as well (its baseline): a test aid such as ``sc_oracle``, on which
+    #: the mutant's indicators pass, so that the mutant can be seen failing them.
+    base_faults: frozenset[str] = frozenset()
 
 
 MUTANTS: dict[str, Mutant] = {}
@@ -32,6 +35,7 @@ def mutant(name: str, breaks: set[str] | frozenset[str], **kwargs: Any) -> Mutan
         raise ValueError(f"mutant {name} defined twice")
     kwargs.setdefault("faults", frozenset())
     kwargs["faults"] = frozenset(kwargs["faults"])
+    kwargs["base_faults"] = frozenset(kwargs.get("base_faults", ()))
     made = Mutant(name=name, breaks=frozenset(breaks), **kwargs)
     MUTANTS[name] = made
     return made

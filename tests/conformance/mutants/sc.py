@@ -17,27 +17,40 @@ mutant(
     note="us collection messages go out without 'This communication is from a debt collector'",
 )
 
-# SC-01..SC-09 and SC-11 are decided on the script corpus test split: each mutant silences one category of
-# the reference's script checker (a test-mode fault in reference/_handlers/scripts.py).
-for _indicator, _category in (
-    ("SC-01", "threat_of_violence"),
-    ("SC-02", "threat_of_arrest_or_prosecution"),
-    ("SC-03", "false_legal_claim"),
-    ("SC-04", "impersonation"),
-    ("SC-05", "insult_or_abuse"),
-    ("SC-06", "obscene_or_profane"),
-    ("SC-07", "third_party_disclosure"),
-    ("SC-08", "contact_network_threat"),
-    ("SC-09", "debt_trap_inducement"),
-    ("SC-11", "discrimination"),
+# SC-01..SC-09 and SC-11 are decided on the script corpus test split, which the reference's own checker does not
+# pass (issue 7). So that each check is seen both passing and failing, these mutants stand on the test aid
+# ``sc_oracle`` (planted in their baseline too): the reference answers the corpus's test items with their labels.
+# One mutant per indicator then silences a category (its recall falls to 0), another reports a category on every
+# utterance (its false alarms on look-alikes rise to 1). Test-mode switches in reference/_handlers/scripts.py.
+for _indicator, _silenced, _overflagged in (
+    ("SC-01", "threat_of_violence", "threat_of_violence"),
+    ("SC-02", "threat_of_arrest_or_prosecution", "threat_of_arrest_or_prosecution"),
+    ("SC-03", "false_legal_claim", "false_legal_claim"),
+    ("SC-04", "impersonation", "impersonation"),
+    ("SC-05", "insult_or_abuse", "insult_or_abuse"),
+    ("SC-06", "obscene_or_profane", "obscene_or_profane"),
+    ("SC-07", "third_party_disclosure", "third_party_disclosure"),
+    ("SC-08", "contact_network_threat", "contact_network_threat"),
+    ("SC-09", "debt_trap_inducement", "debt_trap_inducement"),
+    ("SC-11", "discrimination", "harassment_pressure"),  # SC-11 covers both: one mutant each
 ):
     mutant(
-        f"sc_{_category}_undetected",
+        f"sc_{_silenced}_undetected",
         {_indicator},
-        faults={f"sc_{_category}_undetected"},
+        faults={f"sc_{_silenced}_undetected"},
+        base_faults={"sc_oracle"},
         level=2,
         only={_indicator},
-        note=f"checkUtterance(Batch) never reports {_category}",
+        note=f"checkUtterance(Batch) never reports {_silenced}",
+    )
+    mutant(
+        f"sc_{_overflagged}_overflagged",
+        {_indicator},
+        faults={f"sc_{_overflagged}_overflagged"},
+        base_faults={"sc_oracle"},
+        level=2,
+        only={_indicator},
+        note=f"checkUtterance(Batch) reports {_overflagged} on every utterance, look-alikes included",
     )
 
 mutant(
