@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 
@@ -103,6 +103,17 @@ def _origin(url: str) -> tuple[str, str, int, str, str] | None:
     return parsed.scheme, parsed.host, port, parsed.netloc.decode("ascii"), base
 
 
+class _Outgoing(NamedTuple):
+    """One request as a check asked for it (``url`` under the target's base), before either send path shapes it."""
+
+    method: str
+    url: str
+    json_body: Any
+    content: bytes | None
+    headers: dict[str, str]
+    params: dict[str, Any] | None
+
+
 class Target:
     """An ICSS endpoint. Give it a URL, or an ``httpx.Client`` (e.g. one bound to an in-process app)."""
 
@@ -149,13 +160,14 @@ class Target:
         if token:
             sent_headers["Authorization"] = f"Bearer {token}"
         url = path if path.startswith("http") else API_BASE + path
+        out = _Outgoing(method, url, json_body, content, sent_headers, params)
         started = time.perf_counter()
         try:
-            lean = self._lean(method, url, json_body, content, sent_headers, params)
+            lean = self._lean(out)
             if lean is not None:
                 response = lean
             else:
-                with self._send(method, url, json_body, content, sent_headers, params) as response:
+                with self._send(out) as response:
                     response._content = self._read(response.iter_bytes(), method, path)  # kept for .json()/.text
         except httpx.TimeoutException:
             raise TargetError(f"{method} {path}: no answer within {self.timeout:g} s") from None
@@ -200,15 +212,7 @@ class Target:
                 )
         return bytes(body)
 
-    def _lean(
-        self,
-        method: str,
-        url: str,
-        json_body: Any,
-        content: bytes | None,
-        headers: dict[str, str],
-        params: dict[str, Any] | None,
-    ) -> httpx.Response | None:
+    def _lean(self, out: _Outgoing) -> httpx.Response | None:
         """The exchange without httpx's request machinery, or None where a request needs it (see _send).
 
         Building an ``httpx.Request`` (URL parsing, header normalisation, streams) and reading through httpx's
@@ -217,6 +221,7 @@ class Target:
         compares the two on the wire), the body is read straight off the connection, and the ``httpx.Request``
         a check may read is built only if it does. A compressed body takes the httpx path's decoders.
         """
+        method, url, json_body, content, headers, params = out
         if self._direct is None or self._origin is None or url.startswith("http") or not _PLAIN_PATH.fullmatch(url):
             return None
         scheme, host, port, netloc, base_path = self._origin
@@ -245,7 +250,7 @@ class Target:
             automatic.append(("Content-Length", "0"))
 
         def request() -> httpx.Request:
-            return self._httpx_request(method, url, json_body, content, headers, params)
+            return self._httpx_request(out)
 
         started = time.perf_counter()
         stream = self._direct.exchange((scheme, host, port), method, target, automatic + lines, body, self.timeout)
@@ -266,47 +271,37 @@ class Target:
         answer.elapsed = timedelta(seconds=time.perf_counter() - started)
         return answer
 
-    def _httpx_request(
-        self,
-        method: str,
-        url: str,
-        json_body: Any,
-        content: bytes | None,
-        headers: dict[str, str],
-        params: dict[str, Any] | None,
-    ) -> httpx.Request:
+    def _httpx_request(self, out: _Outgoing) -> httpx.Request:
         """The request as httpx builds it: what the httpx path sends, and what the lean path's bytes must equal."""
         return httpx.Request(
-            method,
-            url if url.startswith("http") else self.url.rstrip("/") + url,
-            params=params,
-            headers={**_DEFAULT_HEADERS, **headers},
-            json=json_body,
-            content=content,
+            out.method,
+            out.url if out.url.startswith("http") else self.url.rstrip("/") + out.url,
+            params=out.params,
+            headers={**_DEFAULT_HEADERS, **out.headers},
+            json=out.json_body,
+            content=out.content,
             extensions={"timeout": dict.fromkeys(("connect", "read", "write", "pool"), self.timeout)},
         )
 
     @contextlib.contextmanager
-    def _send(
-        self,
-        method: str,
-        url: str,
-        json_body: Any,
-        content: bytes | None,
-        headers: dict[str, str],
-        params: dict[str, Any] | None,
-    ) -> Iterator[httpx.Response]:
+    def _send(self, out: _Outgoing) -> Iterator[httpx.Response]:
         """The response to one request, its body still to be read; closed on leaving the block."""
         if self._direct is None:  # an injected client (e.g. in-process): its own send path
             with self.client.stream(
-                method, url, json=json_body, content=content, headers=headers, params=params, timeout=self.timeout
+                out.method,
+                out.url,
+                json=out.json_body,
+                content=out.content,
+                headers=out.headers,
+                params=out.params,
+                timeout=self.timeout,
             ) as response:
                 yield response
             return
         # httpx.Client.send costs a third of the harness' CPU per request (URL merging, cookie jar, auth and
         # redirect machinery) and gives a run nothing: the harness sends no cookies (checks must not carry
         # state from one to another), has no client auth and follows no redirect.
-        request = self._httpx_request(method, url, json_body, content, headers, params)
+        request = self._httpx_request(out)
         started = time.perf_counter()
         response = self._direct.handle_request(request)
         response.request = request
