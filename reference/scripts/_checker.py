@@ -37,7 +37,7 @@ from ._lexicon_1_2 import LAWFUL_CUES
 from ._lexicon_1_5 import CHARGE_KINDS
 from ._normalise import Views, detect_language, views
 
-RULESET_VERSION = "icss-reference-scripts-1.7.0"
+RULESET_VERSION = "icss-reference-scripts-1.7.1"
 JUDGED_SPEAKERS = frozenset({"collector", "ai_agent"})
 
 _MESSAGES = {

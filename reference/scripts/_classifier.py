@@ -69,6 +69,8 @@ _NEGATION = re.compile("|".join(sorted(f" {w} " for w in NEGATIONS)))
 _SECOND = operator.itemgetter(1)
 _CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]")  # as _normalise counts Chinese characters
 MODEL_VERSION = 4
+#: The precision of every number ``model.json`` stores (``train.py`` rounds to four decimals).
+QUANTUM = 1e-4
 #: Character n-gram lengths of the compact view.
 NGRAMS = (1, 2, 3)
 #: Lengths, the leading space included, of the word-initial grams of the word view's Latin text.
@@ -137,6 +139,11 @@ class Classifier:
         self.veto_below: dict[str, list[float]] = {
             lang: [t - float(doc["rule_veto"][lang]) for t in ts] for lang, ts in self.thresholds.items()
         }
+        # Bias, weights, thresholds and margins are stored with four decimals, so an exact score is a multiple of
+        # QUANTUM and so is every limit: compared half a quantum off, a score that sums exactly to its threshold
+        # reaches it whatever the order (and float noise) of the summation.
+        self._reach = {lang: [t - QUANTUM / 2 for t in ts] for lang, ts in self.thresholds.items()}
+        self._refute = {lang: [f - QUANTUM / 2 for f in fs] for lang, fs in self.veto_below.items()}
         # One dense row of weights (one per category, 0.0 where the feature does not weigh) per kept feature:
         # ``scores`` gathers the rows of the features present and sums them in NumPy, which beats summing the
         # transposed rows in Python twofold (and a loop over sparse (category, weight) pairs sixfold).
@@ -188,8 +195,8 @@ class Classifier:
 
     def assess(self, v: Views, lang: str, concepts: Iterable[str] = ()) -> tuple[list[str], list[str]]:
         """The categories the model finds, and those it refutes (a rule finding of them is dropped)."""
-        limits = self.thresholds.get(lang) or self.thresholds["en"]
-        floors = self.veto_below.get(lang) or self.veto_below["en"]
+        limits = self._reach.get(lang) or self._reach["en"]
+        floors = self._refute.get(lang) or self._refute["en"]
         scores = self.scores(v, concepts)
         cats = self.categories
         found = [cats[k] for k, (s, t) in enumerate(zip(scores, limits, strict=True)) if s >= t]

@@ -76,6 +76,18 @@ MAX_NEG_FPR = 0.005
 # the four 1.7.0 batches in, written against the classes of their misses): 0.831 / 0.052 -> 0.860 / 0.059.
 # On the 1.7.0 blind set the gain vanished (0.853 / 0.076 for the 1.6.0 model, 0.859 / 0.074 for this one):
 # more hand-written data of the same kind no longer moves a bag of n-grams (corpus README, 1.7.0).
+# 1.7.1, the same data, judged on the 1.6.0 blind items as above: an utterance labelled with other categories only
+# is a weak negative of this one (weight OTHER_POSITIVE_WEIGHT) and stays out of the threshold's budget for false
+# alarms on negatives. The corpus labels most utterances with their main violation only (418 of 14,445 carry two
+# labels), so "you deadbeat, the sheriff is coming" taught the insult model that "deadbeat" is innocent. Weights
+# 1.0 (with the budget, as 1.7.0) / 0.5 / 0.3 / 0.1 reached recall 0.860 / 0.895 / 0.900 / 0.908 at FPR 0.059 /
+# 0.050 / 0.049 / 0.045 there, precision 0.837 / 0.817 / 0.797 / 0.733 (more categories named on utterances
+# that break another): 0.3 kept. 0.3 with the budget: 0.860 / 0.049 (the thresholds rose to keep the alarms).
+# On the 1.7.0 blind set (run once after the choice): 0.859 / 0.074 -> 0.886 / 0.069, precision 0.799 -> 0.759.
+#: Weight, as a negative of a category, of an item labelled with another category only (see above).
+OTHER_POSITIVE_WEIGHT = 0.3
+#: Whether such items count against a threshold's false-alarm budget on negatives.
+OTHER_POSITIVES_IN_BUDGET = False
 MAX_VETO_LOSS = 0.005
 MIN_VETO_MARGIN = 2.0
 #: Subtracted from every threshold after it is chosen out of fold: see ``train``.
@@ -176,7 +188,8 @@ def train(exclude_holdout: bool = False) -> dict[str, Any]:
         y = np.array([any(lab["category"] == cat for lab in i["labels"]) for i in items], dtype=int)
         hn = np.array([cat in i["hard_negative_for"] for i in items])
         applies = np.array([_category_gate_open(cat, _ctx(i)) for i in items])
-        weight = np.where(hn, HARD_NEGATIVE_WEIGHT, 1.0)
+        other = np.array([bool(i["labels"]) for i in items]) & (y == 0)
+        weight = np.where(hn, HARD_NEGATIVE_WEIGHT, np.where(other, OTHER_POSITIVE_WEIGHT, 1.0))
         rule_hit = np.array([cat in r for r in rule_cats])
         oof = np.full(len(items), -1e9)
         for fold in range(FOLDS):
@@ -194,7 +207,8 @@ def train(exclude_holdout: bool = False) -> dict[str, Any]:
             table.setdefault(vocab[feat_index], []).append([k, round(float(w[feat_index]), 4)])
         for lang in ("zh", "en"):
             cell = langs == lang
-            th = _threshold(oof[cell], hn[cell], ((y == 0) & applies)[cell], (rule_hit & hn)[cell], MIN_THRESHOLD)
+            negatives = (y == 0) & applies & (OTHER_POSITIVES_IN_BUDGET | ~other)
+            th = _threshold(oof[cell], hn[cell], negatives[cell], (rule_hit & hn)[cell], MIN_THRESHOLD)
             doc["thresholds"][lang].append(round(th, 4))
             margins[k][cell] = raw_oof[cell] - round(th, 4)
             pos = (y == 1) & cell

@@ -726,20 +726,22 @@ def test_new_phrasings_are_recognised(checker: ScriptChecker, category: str, tex
     assert category in cats(checker, text, listener_is_debtor=category != "third_party_disclosure")
 
 
-# A lawful probe the model flags (by the model, not by a rule): a known regression since ruleset 1.6.0, which
-# traded it for recall on phrasings nobody had shown it (spec/corpora/scripts/README.md, 1.6.0). "No one": the
-# police lie beyond the six words the negation marks. ("We'll only call during the hours you told us are
-# convenient", flagged by the 1.6.0 model, passes again with the 1.7.0 model.) Strict: the day it passes
-# again, this list must shrink.
+# Lawful probes the model flags (by the model, not by a rule): known regressions, each traded for recall on
+# phrasings nobody had shown the checker (spec/corpora/scripts/README.md). "No one" (since 1.6.0): the police lie
+# beyond the six words the negation marks. "no role" (since 1.7.1, which weighs utterances labelled with other
+# categories less as negatives): "police" and "debt" outweigh a negation that is not a negated verb. ("We'll only
+# call during the hours you told us are convenient", flagged by the 1.6.0 model, passes again since 1.7.0.)
+# Strict: the day one passes again, this list must shrink.
 _FLAGGED_BY_MODEL = {
     ("threat_of_arrest_or_prosecution", "No one is going to call the police over this account."),
+    ("threat_of_arrest_or_prosecution", "The police have no role in collecting this debt."),
 }
 
 
 @pytest.mark.parametrize(
     ("category", "text"),
     [
-        pytest.param(c, t, marks=pytest.mark.xfail(strict=True, reason="flagged by the model since 1.6.0"))
+        pytest.param(c, t, marks=pytest.mark.xfail(strict=True, reason="flagged by the model (a known regression)"))
         if (c, t) in _FLAGGED_BY_MODEL
         else (c, t)
         for c, ts in _PROBES_LAWFUL.items()
