@@ -34,24 +34,11 @@ for _indicator, _silenced, _overflagged in (
     ("SC-09", "debt_trap_inducement", "debt_trap_inducement"),
     ("SC-11", "discrimination", "harassment_pressure"),  # SC-11 covers both: one mutant each
 ):
-    mutant(
-        f"sc_{_silenced}_undetected",
-        {_indicator},
-        faults={f"sc_{_silenced}_undetected"},
-        base_faults={"sc_oracle"},
-        level=2,
-        only={_indicator},
-        note=f"checkUtterance(Batch) never reports {_silenced}",
-    )
-    mutant(
-        f"sc_{_overflagged}_overflagged",
-        {_indicator},
-        faults={f"sc_{_overflagged}_overflagged"},
-        base_faults={"sc_oracle"},
-        level=2,
-        only={_indicator},
-        note=f"checkUtterance(Batch) reports {_overflagged} on every utterance, look-alikes included",
-    )
+    for _name, _note in (
+        (f"sc_{_silenced}_undetected", f"checkUtterance(Batch) never reports {_silenced}"),
+        (f"sc_{_overflagged}_overflagged", f"checkUtterance(Batch) reports {_overflagged} on every utterance"),
+    ):
+        mutant(_name, {_indicator}, faults={_name}, base_faults={"sc_oracle"}, level=2, only={_indicator}, note=_note)
 
 mutant(
     "sc_identity_missing",
