@@ -33,7 +33,7 @@ from .._operations import operations
 from .._problems import Problem
 from .._routing import BASE_PATH, Call, Reply, handles
 from .._tables import OutboxMessage, Tenant
-from ..scripts import CATEGORIES, RULESET_VERSION, Context, Outcome, Violation, default_checker
+from ..scripts import CATEGORIES, RULESET_VERSION, Context, Outcome, Violation, default_checker, severity_of
 from ..scripts._corpus import utterances
 from ._common import iso, new_id
 
@@ -102,8 +102,7 @@ def _planted(out: Outcome, body: Mapping[str, Any], context: Context, call: Call
     added = {c for c in CATEGORIES if _switch(call, f"sc_{c}_overflagged")} - {v.category for v in out.violations}
     if dropped or added:
         kept = tuple(v for v in out.violations if v.category not in dropped)
-        severity = {c: CATEGORIES[c].default_severity for c in added}
-        planted = tuple(_violation(c, severity[c], body["text"], "overflagged") for c in sorted(added))
+        planted = tuple(_violation(c, severity_of(c), body["text"], "overflagged") for c in sorted(added))
         out = Outcome(out.language, kept + planted)
     return out
 

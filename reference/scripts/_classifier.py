@@ -135,15 +135,14 @@ class Classifier:
         self.thresholds: dict[str, list[float]] = {
             lang: [float(t) for t in ts] for lang, ts in doc["thresholds"].items()
         }
-        # A rule finding whose category scores below this (threshold minus the language's margin) is dropped.
-        self.veto_below: dict[str, list[float]] = {
-            lang: [t - float(doc["rule_veto"][lang]) for t in ts] for lang, ts in self.thresholds.items()
-        }
         # Bias, weights, thresholds and margins are stored with four decimals, so an exact score is a multiple of
         # QUANTUM and so is every limit: compared half a quantum off, a score that sums exactly to its threshold
         # reaches it whatever the order (and float noise) of the summation.
         self._reach = {lang: [t - QUANTUM / 2 for t in ts] for lang, ts in self.thresholds.items()}
-        self._refute = {lang: [f - QUANTUM / 2 for f in fs] for lang, fs in self.veto_below.items()}
+        # A rule finding whose category scores below its threshold minus the language's margin is dropped.
+        self._refute = {
+            lang: [t - float(doc["rule_veto"][lang]) - QUANTUM / 2 for t in ts] for lang, ts in self.thresholds.items()
+        }
         # One dense row of weights (one per category, 0.0 where the feature does not weigh) per kept feature:
         # ``scores`` gathers the rows of the features present and sums them in NumPy, which beats summing the
         # transposed rows in Python twofold (and a loop over sparse (category, weight) pairs sixfold).

@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from icss.spec import load_catalogue
+
 from ._categories import CATEGORIES, severity_of
 
 ROOT = Path(__file__).resolve().parents[2] / "spec" / "corpora" / "scripts"
@@ -63,9 +65,6 @@ CHARGE_KINDS = (
     "legal_cost",
     "other",
 )
-#: The profiles a context may name: the ids of spec/profiles (a target may refuse any other with 422;
-#: 1.7.0's authors found that "au" or "sg" passed the schema's pattern).
-PROFILES = frozenset(p.stem for p in (ROOT.parents[1] / "profiles").glob("*.yaml"))
 EVASIONS = {
     "fullwidth",
     "traditional",
@@ -141,8 +140,7 @@ def _item(text: str, opts: dict[str, str], st: _State, where: str) -> dict[str, 
     if "traditional" in merged.get("tx", ""):
         text = _to_traditional(text)
     profile = merged.get("prof", st.profile)
-    if profile not in PROFILES:
-        raise ValueError(f"{where}: profile {profile!r} is not one of spec/profiles ({', '.join(sorted(PROFILES))})")
+    _check_profile(profile, where)
     context: dict[str, Any] = {
         "profile": profile,
         "time_barred": merged.get("tb", "0") == "1",
@@ -221,6 +219,14 @@ def parse_utterances(path: Path) -> list[dict[str, Any]]:
     return items
 
 
+def _check_profile(profile: str, where: str) -> None:
+    """A context names a profile of the catalogue: a target may refuse any other id with 422, and the batch with
+    it (1.7.0's authors found that "au" or "sg" passed the schema's pattern)."""
+    known = load_catalogue().profiles
+    if profile not in known:
+        raise ValueError(f"{where}: profile {profile!r} is not one of spec/profiles ({', '.join(sorted(known))})")
+
+
 def parse_conversations(path: Path) -> list[dict[str, Any]]:
     """Read the conversations file."""
     convs: list[dict[str, Any]] = []
@@ -231,8 +237,7 @@ def parse_conversations(path: Path) -> list[dict[str, Any]]:
         if line.startswith("=== "):
             head = _parse_options(line[4:])
             labels = [] if head["labels"] == "-" else head["labels"].split(",")
-            if head["profile"] not in PROFILES:
-                raise ValueError(f"{path.name}:{number}: profile {head['profile']!r} is not one of spec/profiles")
+            _check_profile(head["profile"], f"{path.name}:{number}")
             convs.append(
                 {
                     "language": head["lang"],

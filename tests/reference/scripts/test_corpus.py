@@ -228,7 +228,6 @@ def test_the_charge_kinds_are_the_schemas() -> None:
 
     context = schema("script-corpus-item")["$defs"]["context"]
     assert list(build_corpus.CHARGE_KINDS) == context["properties"]["authorised_charges"]["items"]["enum"]
-    assert {"cn", "us", "uk", "eu"} <= build_corpus.PROFILES
 
 
 # Sources the builder refuses, each with the reason it gives: a mistake in a source must stop the build, not
