@@ -137,6 +137,8 @@ def propose(
     rejected: list[PlanOption] = []
     seen: set[Decimal] = set()
     for amount, relief in candidates:
+        if balance > 0:  # an instalment above the balance is one payment of the balance (0.01 owed: pay 0.01)
+            amount = min(amount, balance)
         if amount in seen and not relief:
             continue
         seen.add(amount)

@@ -113,12 +113,19 @@ def test_plans_add_up_and_stay_affordable(
     cap = (income - expenses) * share / 100
     for option in proposal.options:
         assert option.instalment * (option.count - 1) + option.last == option.total == balance
-        assert 0 < option.last <= option.instalment
+        assert 0 < option.last <= option.instalment <= balance  # never an instalment larger than what is owed
         assert option.instalment * per_year <= cap * 12
         assert option.term_months <= term
     for rejected in proposal.rejected:
         assert rejected.rejection is not None
     assert bool(proposal.options) != bool(proposal.reason_codes)
+    offered = [(o.instalment, o.forbearance) for o in proposal.options]
+    assert len(set(offered)) == len(offered)  # no option offered twice
+
+
+def test_a_balance_below_the_affordable_instalment_is_one_payment_of_the_balance() -> None:
+    proposal = propose(Decimal("0.01"), Decimal(2000), Decimal(1000), limits=PlanLimits(Decimal(50), 12))
+    assert [(o.instalment, o.count, o.last) for o in proposal.options] == [(Decimal("0.01"), 1, Decimal("0.01"))]
 
 
 def test_hardship_adds_a_forbearance_option() -> None:
