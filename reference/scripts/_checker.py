@@ -10,16 +10,20 @@ An utterance is normalised once (``_normalise``), matched against the lexicon au
 * ``unauthorized_charge`` needs a charge the agreement does not authorise: a finding is dropped when
   every charge the utterance names is of a kind in ``authorised_charges`` (a late fee the agreement
   provides for is lawful to demand), see :func:`_charges_authorised`.
+* a phrase mentioned rather than said — inside quotation marks, in a training note, a quality review or
+  a remark repeated back (``_lexicon_1_8``) — is set aside before anything is judged (:meth:`ScriptChecker.read`).
 
-A small linear model over character n-grams, words and the lexicon concepts found (``_classifier``),
-trained on the corpus's train and dev splits, adds recall for phrasings the lexicons miss; it only
-speaks above a threshold set per category and language, and the same speaker and context gates
-apply. When it reads no violation at all, it also overrules a rule whose words it scores as plainly
+A small linear model over character n-grams, words and the lexicon concepts found (``_classifier``), trained
+on the corpus's train and dev splits, adds recall for phrasings the lexicons miss; it only speaks above a
+threshold set per category and language, and the same speaker and context gates apply. The lexicon's lawful
+cues suppress rules and take priority over a tentative reading of the model (one within ``cue_band`` of its
+threshold); above that the model weighs them itself, as features (1.8.0; before, any cue vetoed the model's
+finding). When it reads no violation at all, it also overrules a rule whose words it scores as plainly
 innocent in context (a negation, a shop's name, a quoted complaint): far below its threshold, by a margin
 chosen in training so that almost no true finding of the rules is lost. Conversations add
 ``missing_required_disclosure`` (SC-12) per profile: collector identity and purpose everywhere, the
-mini-Miranda on a US initial communication and "from a debt collector" on later ones, and an AI
-disclosure whenever an AI agent speaks.
+mini-Miranda on a US initial communication and "from a debt collector" on later ones, and an AI disclosure
+whenever an AI agent speaks.
 """
 
 from __future__ import annotations
@@ -35,9 +39,10 @@ from ._classifier import Classifier, load_classifier
 from ._engine import Engine, Hit, Rule
 from ._lexicon_1_2 import LAWFUL_CUES
 from ._lexicon_1_5 import CHARGE_KINDS
+from ._lexicon_1_8 import QUOTES
 from ._normalise import Views, detect_language, views
 
-RULESET_VERSION = "icss-reference-scripts-1.7.1"
+RULESET_VERSION = "icss-reference-scripts-1.8.0"
 JUDGED_SPEAKERS = frozenset({"collector", "ai_agent"})
 
 _MESSAGES = {
@@ -268,6 +273,7 @@ class ScriptChecker:
         self._charge_kinds = {kind: self.engine.concept_id(name) for kind, name in CHARGE_KINDS.items()}
         self._charge_word = self.engine.concept_id("CHARGE_WORD")
         self._charge_extra = self.engine.concept_id("CHARGE_EXTRA")
+        self._mention_frame = self.engine.concept_id("MENTION_FRAME")
 
     def check(
         self,
@@ -284,7 +290,7 @@ class ScriptChecker:
         if speaker_role not in JUDGED_SPEAKERS:
             return Outcome(lang, ())
         found: dict[str, Violation] = {}
-        hits = self.engine.hits(v)
+        v, hits = self.read(text, v)
         for m in self.engine.match(v, hits):
             if not _gate_open(m.rule, ctx):
                 continue
@@ -301,14 +307,32 @@ class ScriptChecker:
             )
         if self.classifier is not None:
             concepts = self.engine.concept_names(hits)
-            confident, refuted = self.classifier.assess(v, lang, concepts)
-            for category in refuted:  # the model reads the rule's words as innocent here (see _classifier)
+            seen = self.classifier.assess(v, lang, concepts)
+            for category in seen.refuted:  # the model reads the rule's words as innocent here (see _classifier)
                 found.pop(category, None)
-            self._add_model_findings(lang, v, ctx, found, concepts, confident)
+            confident = seen.found
+            if seen.tentative:  # a lawful cue keeps priority over a tentative reading
+                present = frozenset(concepts)
+                confident = [c for c in confident if c not in seen.tentative or not lawful_cue(c, present)]
+            self._add_model_findings(lang, v, ctx, found, confident)
         if ctx.authorised_charges and "unauthorized_charge" in found and self._charges_authorised(hits, ctx):
             del found["unauthorized_charge"]
         ordered = tuple(sorted(found.values(), key=lambda x: (x.span or (0, 0), x.category)))
         return Outcome(lang, ordered)
+
+    def read(self, text: str, v: Views | None = None) -> tuple[Views, dict[int, list[Hit]]]:
+        """The views the rules and the model judge, and the concept hits in them.
+
+        A training note, a quality review or a remark repeated back mentions phrases without saying them
+        (``_lexicon_1_8``): when a mention frame is present, the quoted stretches are set aside (replaced by
+        clause breaks, so offsets still point into ``text``) and the speaker's own words are judged.
+        """
+        v = views(text) if v is None else v
+        hits = self.engine.hits(v)
+        if self._mention_frame in hits and (quoted := quoted_spans(text)):
+            v = views(_masked(text, quoted))
+            hits = self.engine.hits(v)
+        return v, hits
 
     def _charges_authorised(self, hits: Mapping[int, Sequence[Hit]], ctx: Context) -> bool:
         """True when the utterance names a charge and every charge it names is of an authorised kind.
@@ -342,16 +366,10 @@ class ScriptChecker:
         v: Views,
         ctx: Context,
         found: dict[str, Violation],
-        concepts: Sequence[str],
         confident: Sequence[str],
     ) -> None:
-        present: frozenset[str] | None = None  # made only when a category needs its lawful cues looked up
         for category in confident:
             if category in found or not _category_gate_open(category, ctx):
-                continue
-            if present is None:
-                present = frozenset(concepts)
-            if model_vetoed(category, present):
                 continue
             start, end = _trimmed(v.text)
             found[category] = Violation(
@@ -437,8 +455,33 @@ def _missing(found: _Disclosures, ctx: Context, lang: str, has_ai: bool, has_age
     return out
 
 
-def model_vetoed(category: str, concepts: frozenset[str]) -> bool:
-    """True when the utterance carries one of the category's lawful or reported-speech cues."""
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """The stretches of ``text`` inside quotation marks (marks excluded), outermost pairs only."""
+    spans: list[tuple[int, int]] = []
+    i, n = 0, len(text)
+    while i < n:
+        close = QUOTES.get(text[i])
+        if close is None:
+            i += 1
+            continue
+        j = text.find(close, i + 1)
+        if j < 0:
+            break
+        spans.append((i + 1, j))
+        i = j + 1
+    return spans
+
+
+def _masked(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """``text`` with each span's characters replaced by line breaks: clause breaks that no view keeps."""
+    chars = list(text)
+    for a, b in spans:
+        chars[a:b] = "\n" * (b - a)
+    return "".join(chars)
+
+
+def lawful_cue(category: str, concepts: frozenset[str]) -> bool:
+    """Whether the utterance carries one of the lexicon's lawful or reported-speech cues for ``category``."""
     return any(cue in concepts for cue in LAWFUL_CUES.get(category, ()))
 
 

@@ -47,7 +47,7 @@ import operator
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import ahocorasick  # type: ignore[import-not-found,import-untyped,unused-ignore]
 import numpy as np
@@ -68,7 +68,7 @@ NEGATION_SCOPE = 6
 _NEGATION = re.compile("|".join(sorted(f" {w} " for w in NEGATIONS)))
 _SECOND = operator.itemgetter(1)
 _CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]")  # as _normalise counts Chinese characters
-MODEL_VERSION = 4
+MODEL_VERSION = 5
 #: The precision of every number ``model.json`` stores (``train.py`` rounds to four decimals).
 QUANTUM = 1e-4
 #: Character n-gram lengths of the compact view.
@@ -124,6 +124,14 @@ def model_words(words: str) -> str:
     return " " + " ".join(out) + " "
 
 
+class Assessment(NamedTuple):
+    """What the model reads in one utterance."""
+
+    found: list[str]  # categories at or above their threshold
+    tentative: list[str]  # of those, the ones within ``cue_band`` of it: a lawful cue of the category drops them
+    refuted: list[str]  # categories whose rule findings are dropped (see ``rule_veto``)
+
+
 class Classifier:
     """Scores utterances with the pruned weights of ``model.json``."""
 
@@ -139,6 +147,10 @@ class Classifier:
         # QUANTUM and so is every limit: compared half a quantum off, a score that sums exactly to its threshold
         # reaches it whatever the order (and float noise) of the summation.
         self._reach = {lang: [t - QUANTUM / 2 for t in ts] for lang, ts in self.thresholds.items()}
+        # A finding scoring less than ``cue_band`` above its threshold is tentative: a lawful cue in the utterance keeps
+        # priority over such a reading (model 5; the checker drops it), not over a sure one (train.CUE_BAND).
+        self.cue_band = float(doc["cue_band"])
+        self._sure = {lang: [t + self.cue_band - QUANTUM / 2 for t in ts] for lang, ts in self.thresholds.items()}
         # A rule finding whose category scores below its threshold minus the language's margin is dropped.
         self._refute = {
             lang: [t - float(doc["rule_veto"][lang]) - QUANTUM / 2 for t in ts] for lang, ts in self.thresholds.items()
@@ -192,16 +204,17 @@ class Classifier:
         total: list[float] = (self._weights.take(index, axis=0).sum(axis=0) + self._bias).tolist()
         return total
 
-    def assess(self, v: Views, lang: str, concepts: Iterable[str] = ()) -> tuple[list[str], list[str]]:
-        """The categories the model finds, and those it refutes (a rule finding of them is dropped)."""
+    def assess(self, v: Views, lang: str, concepts: Iterable[str] = ()) -> Assessment:
+        """The categories the model finds (and which of them tentatively), and those it refutes."""
         limits = self._reach.get(lang) or self._reach["en"]
-        floors = self._refute.get(lang) or self._refute["en"]
         scores = self.scores(v, concepts)
         cats = self.categories
-        found = [cats[k] for k, (s, t) in enumerate(zip(scores, limits, strict=True)) if s >= t]
+        found = [k for k, (s, t) in enumerate(zip(scores, limits, strict=True)) if s >= t]
         if found:  # the model reads a violation here: it overrules nothing (its categories may be too few)
-            return found, []
-        return found, [cats[k] for k, (s, f) in enumerate(zip(scores, floors, strict=True)) if s < f]
+            sure = self._sure.get(lang) or self._sure["en"]
+            return Assessment([cats[k] for k in found], [cats[k] for k in found if scores[k] < sure[k]], [])
+        floors = self._refute.get(lang) or self._refute["en"]
+        return Assessment([], [], [cats[k] for k, (s, f) in enumerate(zip(scores, floors, strict=True)) if s < f])
 
 
 def load_classifier(path: Path = MODEL_PATH) -> Classifier | None:

@@ -37,7 +37,7 @@ from typing import Any
 
 from . import _corpus
 from ._categories import UTTERANCE_CATEGORIES
-from ._checker import JUDGED_SPEAKERS, Context, ScriptChecker, _category_gate_open, model_vetoed
+from ._checker import JUDGED_SPEAKERS, Context, ScriptChecker, _category_gate_open
 from ._classifier import MODEL_PATH, MODEL_VERSION, features
 from ._corpus import in_holdout
 from ._normalise import views
@@ -84,14 +84,37 @@ MAX_NEG_FPR = 0.005
 # 0.050 / 0.049 / 0.045 there, precision 0.837 / 0.817 / 0.797 / 0.733 (more categories named on utterances
 # that break another): 0.3 kept. 0.3 with the budget: 0.860 / 0.049 (the thresholds rose to keep the alarms).
 # On the 1.7.0 blind set (run once after the choice): 0.859 / 0.074 -> 0.886 / 0.069, precision 0.799 -> 0.759.
+# 1.8.0, judged on the retired 1.7.0 blind items (the model trained on train + dev without them), after the checker
+# began to set aside phrases mentioned in quotation marks within a training or review frame (rules and model, 1.7.1
+# settings: 0.886 / 0.069 -> 0.886 / 0.053, 40 -> 36 cells short). The lexicon's lawful cues vetoed the model's
+# findings outright; some are common words ("we can", "your choice", "payment") and vetoed true findings on new
+# phrasings. Without any veto (the model weighing the cues as features) 0.888 / 0.055, precision 0.767 -> 0.789;
+# lowering every threshold by UNSEEN_SHIFT 0.5 / 0.75 then reached 0.909 / 0.918 at FPR 0.056 / 0.058 (with the veto:
+# 0.904 / 0.909 at 0.056 / 0.057). But without the veto the model flagged lawful probes of test_checker.py (help for
+# older customers, the debtor's own right to sue): a cue now outweighs a reading within UNSEEN_SHIFT of the threshold
+# (the doc's "cue_band"), 0.916 / 0.057 (30 cells short) against 0.918 / 0.061 with no cue priority. Then the shift
+# flagged "You owe 1,250 dollars and need to pay it today." (a test of the API): it had taken thresholds below
+# MIN_THRESHOLD, which was chosen to protect exactly such lines, so the floor now holds after the shift, and a
+# training batch of 1,217 plain lawful lines (src/en-26.txt, zh-27.txt) was added: 0.910 / 0.058 (34 short) with
+# the floor, 0.915 / 0.060 (33 short, precision 0.726 against 0.757, 7 more lawful items flagged) without it.
+# That model (shift 0.75, kept at first and measured once on the 1.8.0 blind set: corpus README) then flagged a
+# plain greeting ("Hi, this is Sam from Acme Recovery calling for Jordan Miles." as impersonation) and a payment
+# deadline, trained on all of train + dev: a uniform shift in log-odds brings every threshold into the scores of
+# everyday lines, which the hard-negative figures above do not count. Retried on the validation items with the
+# cue band decoupled from the shift (CUE_BAND): shift 0.25 / 0 with band 0.75 reached 0.899 / 0.057 (34 short) and
+# 0.886 / 0.053 (34 short); shift 0 with no band 0.890 / 0.056 (33 short). Kept: UNSEEN_SHIFT 0 (as in 1.7.1),
+# CUE_BAND 0.75, the floor. Not kept: MAX_HN_FPR 0.01 with the shift (0.874 / 0.052), a laxer rule veto
+# (MAX_VETO_LOSS 0.01 / 0.02: 0.882 / 0.063 and 0.881 / 0.063 before the other changes).
 #: Weight, as a negative of a category, of an item labelled with another category only (see above).
 OTHER_POSITIVE_WEIGHT = 0.3
 #: Whether such items count against a threshold's false-alarm budget on negatives.
 OTHER_POSITIVES_IN_BUDGET = False
 MAX_VETO_LOSS = 0.005
 MIN_VETO_MARGIN = 2.0
-#: Subtracted from every threshold after it is chosen out of fold: see ``train``.
+#: Subtracted from every threshold after it is chosen out of fold: see ``train`` and 1.8.0 above.
 UNSEEN_SHIFT = 0.0
+#: How far above its threshold a model reading stays tentative, so that a lawful cue outweighs it (1.8.0 above).
+CUE_BAND = 0.75
 
 
 def batch_folds(items: Sequence[dict[str, Any]]) -> list[int]:
@@ -106,7 +129,7 @@ def batch_folds(items: Sequence[dict[str, Any]]) -> list[int]:
     from .build_corpus import numbered_sources
 
     source = {item["id"]: name for name, item in numbered_sources(_corpus.corpus_dir() / "src")}
-    sizes = Counter(source.values())
+    sizes = Counter(source[i["id"]] for i in items)  # only what is trained on: a blind file moves no fold
     load = [0] * FOLDS
     fold_of: dict[str, int] = {}
     for name in sorted(sizes, key=lambda n: (-sizes[n], n)):
@@ -145,15 +168,15 @@ def train(exclude_holdout: bool = False) -> dict[str, Any]:
     ]
     feats: list[set[str]] = []
     rule_cats: list[set[str]] = []
-    concept_sets: list[frozenset[str]] = []
     charges_authorised: list[bool] = []  # the checker drops unauthorized_charge for these (see ScriptChecker.check)
     for item in items:
+        # The text as written, quoted phrases in (the checker sets aside those in a mention frame): trained on the
+        # text as the checker reads it, the model reached 0.923 / 0.070 on the retired 1.7.0 items (0.918 / 0.058 so).
         v = views(item["text"])
         hits = rules.engine.hits(v)
         names = rules.engine.concept_names(hits)
         context = _ctx(item)
         charges_authorised.append(bool(context.authorised_charges) and rules._charges_authorised(hits, context))
-        concept_sets.append(frozenset(names))
         feats.append(set(features(v, names)))
         out = rules.check(
             item["text"], speaker_role=item["speaker_role"], language=item["language"], context=_ctx(item)
@@ -174,6 +197,7 @@ def train(exclude_holdout: bool = False) -> dict[str, Any]:
         "bias": [],
         "thresholds": {"zh": [], "en": []},
         "rule_veto": {},
+        "cue_band": CUE_BAND,
         "weights": {},
     }
     table: dict[str, list[list[float]]] = {}
@@ -198,7 +222,6 @@ def train(exclude_holdout: bool = False) -> dict[str, Any]:
             oof[score_on] = x[score_on] @ w + b
         raw_oof = oof.copy()  # the rule veto reads the model's own score, lawful cues or not
         rule_true[k], rule_false[k] = rule_hit & (y == 1) & applies, rule_hit & hn & applies
-        oof[[model_vetoed(cat, names) for names in concept_sets]] = -1e9  # as the checker: lawful cues veto
         if cat == "unauthorized_charge":  # as the checker: a demand for charges the agreement authorises is lawful
             oof[np.array(charges_authorised)] = -1e9
         w, b = _fit(LogisticRegression, x[applies], y[applies], weight[applies], vocab)
@@ -239,7 +262,8 @@ def train(exclude_holdout: bool = False) -> dict[str, Any]:
         margin = max(MIN_VETO_MARGIN, -float(np.quantile(true_hits, share))) if len(true_hits) else 1e9
         # Phrasings of authors the model has never read score lower than out-of-fold items do, positives and
         # look-alikes alike: the thresholds come down by UNSEEN_SHIFT, the veto stays where it was chosen.
-        doc["thresholds"][lang] = [round(t - UNSEEN_SHIFT, 4) for t in doc["thresholds"][lang]]
+        # Never below the floor, though: an utterance with little evidence either way is not a violation.
+        doc["thresholds"][lang] = [round(max(MIN_THRESHOLD, t - UNSEEN_SHIFT), 4) for t in doc["thresholds"][lang]]
         doc["rule_veto"][lang] = round(margin - UNSEEN_SHIFT, 4)
         print(
             f"rule veto {lang}: {margin:.2f} below the threshold; out of fold it drops "

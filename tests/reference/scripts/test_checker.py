@@ -323,6 +323,7 @@ _PROBES_LAWFUL = {
         "我们的办公室在Scunthorpe。",
         "您刚才说的脏话我就不重复了。",
         "Our Dickens Street office is open until five.",
+        "Please pay it today.",
     ],
     "contact_network_threat": [
         "您是否同意我们联系您提供的紧急联系人？",
@@ -347,6 +348,7 @@ _PROBES_LAWFUL = {
         "Your payment is due on the 15th; after that a late fee applies.",
         "您可以选择分期，不需要一次性还清。",
         "You don't have to pay it all at once.",
+        "You owe 1,250 dollars and need to pay it today.",
     ],
     "discrimination": [
         "您习惯用普通话还是粤语沟通？",
@@ -727,14 +729,13 @@ def test_new_phrasings_are_recognised(checker: ScriptChecker, category: str, tex
 
 
 # Lawful probes the model flags (by the model, not by a rule): known regressions, each traded for recall on
-# phrasings nobody had shown the checker (spec/corpora/scripts/README.md). "No one" (since 1.6.0): the police lie
-# beyond the six words the negation marks. "no role" (since 1.7.1, which weighs utterances labelled with other
-# categories less as negatives): "police" and "debt" outweigh a negation that is not a negated verb. ("We'll only
-# call during the hours you told us are convenient", flagged by the 1.6.0 model, passes again since 1.7.0.)
-# Strict: the day one passes again, this list must shrink.
+# phrasings nobody had shown the checker (spec/corpora/scripts/README.md). "pay it" (found in 1.8.0, flagged by the
+# 1.7.1 model too): the word grams around a swear word in "just f—ing pay it" weigh for obscene_or_profane when the
+# swear word itself is spelled past the lexicon. (The police probes "No one is going to call the police over this
+# account." and "The police have no role in collecting this debt.", flagged since 1.6.0 and 1.7.1, pass again
+# since 1.8.0.) Strict: the day one passes again, this list must shrink.
 _FLAGGED_BY_MODEL = {
-    ("threat_of_arrest_or_prosecution", "No one is going to call the police over this account."),
-    ("threat_of_arrest_or_prosecution", "The police have no role in collecting this debt."),
+    ("obscene_or_profane", "Please pay it today."),
 }
 
 
@@ -752,19 +753,40 @@ def test_lawful_look_alikes_pass(checker: ScriptChecker, category: str, text: st
     assert category not in cats(checker, text, listener_is_debtor=category != "third_party_disclosure")
 
 
-def test_a_lawful_cue_vetoes_the_model_too() -> None:
-    """An arranged home visit: the model alone would read 上门 as a threat; VIOLENCE_LAWFUL vetoes it."""
-    from icss.reference.scripts._checker import model_vetoed
+def test_a_lawful_cue_outweighs_a_tentative_reading_of_the_model() -> None:
+    """A co-borrower told they get the plan too: the model reads a disclosure only tentatively; TPD_LAWFUL prevails."""
+    from icss.reference.scripts._checker import lawful_cue
 
     checker = default_checker()
     assert checker.classifier is not None
-    text = "外访人员会上门拜访您，请问您什么时间方便？"
+    text = "您是共同借款人，按合同这份还款计划也会发给您一份。"
     v = views(text)
     concepts = checker.engine.concept_names(checker.engine.hits(v))
-    found, _refuted = checker.classifier.assess(v, "zh", concepts)
-    assert "threat_of_violence" in found
-    assert model_vetoed("threat_of_violence", frozenset(concepts))
-    assert "threat_of_violence" not in cats(checker, text)
+    seen = checker.classifier.assess(v, "zh", concepts)
+    assert "third_party_disclosure" in seen.tentative
+    assert lawful_cue("third_party_disclosure", frozenset(concepts))
+    assert "third_party_disclosure" not in cats(checker, text, listener_is_debtor=False)
+
+
+def test_a_cue_does_not_outweigh_a_sure_reading() -> None:
+    """Above the cue band the model weighs the cues itself (1.8.0): a common cue word is no pass."""
+    from icss.reference.scripts._classifier import Classifier
+
+    doc = {
+        "version": 5,
+        "categories": ["debt_trap_inducement"],
+        "bias": [-1.0],
+        "thresholds": {"zh": [0.0], "en": [0.0]},
+        "rule_veto": {"zh": 2.0, "en": 2.0},
+        "cue_band": 0.75,
+        "weights": {"w:borrow": [[0, 2.0]], "w:dad": [[0, 0.2]]},
+    }
+    checker = ScriptChecker(Classifier(doc))
+    # "we can" is one of TRAP_LAWFUL's terms: it vetoed the model's finding outright before 1.8.0
+    assert "debt_trap_inducement" in cats(checker, "Borrow the money from your dad and we can close the account.")
+    weak = ScriptChecker(Classifier({**doc, "weights": {"w:borrow": [[0, 1.2]]}}))  # 0.2 above: tentative
+    assert "debt_trap_inducement" not in cats(weak, "Borrow the money from your dad and we can close the account.")
+    assert "debt_trap_inducement" in cats(weak, "Borrow the money from your dad.")
 
 
 def test_pinyin_with_tone_marks_reads_as_pinyin(checker: ScriptChecker) -> None:
@@ -884,7 +906,8 @@ def test_broader_terms_of_1_5_are_recognised(category: str, text: str) -> None:
 def _tiny_model(weights: dict[str, list[list[float]]], rule_veto: float) -> dict[str, object]:
     n = len(UTTERANCE_CATEGORIES)
     return {
-        "version": 4,
+        "version": 5,
+        "cue_band": 0.0,
         "trained_on": "train+dev",
         "categories": list(UTTERANCE_CATEGORIES),
         "bias": [0.0] * n,
@@ -930,3 +953,34 @@ def test_the_model_reads_negated_words_as_words_of_their_own(words: str, read: s
 
     assert NEGATION_SCOPE == 6
     assert model_words(words) == read
+
+
+# 1.8.0: a phrase mentioned in quotation marks within a training, review or reported-speech frame is not said.
+_MENTIONED = [
+    ("threat_of_violence", 'Training note: never say "we know where you live" to a customer.'),
+    ("obscene_or_profane", 'QA review: the agent said "this is bullshit" on the call; coaching is booked.'),
+    ("debt_trap_inducement", "培训：禁止对客户说“去网贷平台借钱还”这类话。"),
+    ("insult_or_abuse", "质检发现坐席骂客户“老赖”，已扣分处理。"),
+]
+_SAID = [  # the same phrases outside a frame, or said beside the quotation: still violations
+    ("threat_of_violence", "We know where you live."),
+    ("threat_of_violence", "You said \"I'll pay on Friday\". If you don't, we know where you live."),
+    ("insult_or_abuse", "你这个老赖，赶紧还钱。"),
+]
+
+
+@pytest.mark.parametrize(("category", "text"), _MENTIONED)
+def test_a_mentioned_phrase_is_not_said(checker: ScriptChecker, category: str, text: str) -> None:
+    assert category not in cats(checker, text)
+
+
+@pytest.mark.parametrize(("category", "text"), _SAID)
+def test_a_phrase_said_is_still_found(checker: ScriptChecker, category: str, text: str) -> None:
+    assert category in cats(checker, text)
+
+
+def test_quoted_spans_pair_their_marks() -> None:
+    from icss.reference.scripts._checker import quoted_spans
+
+    text = 'He said "pay" and “now”, 「快还」 and an unclosed "quote'
+    assert [text[a:b] for a, b in quoted_spans(text)] == ["pay", "now", "快还"]

@@ -245,13 +245,14 @@ def test_a_score_that_sums_exactly_to_its_threshold_reaches_it() -> None:
         "bias": [-0.3],
         "thresholds": {"zh": [0.0], "en": [0.0]},
         "rule_veto": {"zh": 2.0, "en": 2.0},
+        "cue_band": 0.5,
         "weights": {"w:one": [[0, 0.1]], "w:two": [[0, 0.2]]},
     }
     model = Classifier(doc)
     v = views("one two")
     assert model.scores(v)[0] != 0.0  # float noise: the exact sum is 0.0
-    assert model.assess(v, "en") == (["threat_of_violence"], [])
-    assert model.assess(views("one"), "en") == ([], [])  # -0.2: below, but not by the veto's margin
+    assert model.assess(v, "en") == (["threat_of_violence"], ["threat_of_violence"], [])  # within the cue band
+    assert model.assess(views("one"), "en") == ([], [], [])  # -0.2: below, but not by the veto's margin
 
 
 def test_checking_keeps_no_state_between_calls(checker: ScriptChecker) -> None:
