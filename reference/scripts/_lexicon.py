@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from . import _lexicon_1_2, _lexicon_1_4, _lexicon_1_5, _lexicon_1_8
+from . import _lexicon_1_2, _lexicon_1_4, _lexicon_1_5, _lexicon_1_8, _lexicon_1_9
 from ._engine import Rule
 
 #: Evasion spellings of canonical terms (homophones, pinyin, abbreviations); merged into concepts.
@@ -3576,18 +3576,21 @@ _ONE_WORD = re.compile(r"^[a-z]+$")
 
 
 def concepts() -> dict[str, tuple[str, ...]]:
-    """The concepts (with the 1.1.0 to 1.8.0 additions), evasion variants of their terms merged in."""
+    """The concepts (with the 1.1.0 to 1.9.0 additions), evasion variants of their terms merged in."""
     merged: dict[str, tuple[str, ...]] = {}
     more, later, latest = _lexicon_1_2.CONCEPTS, _lexicon_1_4.CONCEPTS, _lexicon_1_5.CONCEPTS
-    assert not latest.keys() & _lexicon_1_8.CONCEPTS.keys()  # noqa: S101 - 1.8.0 adds concepts, it extends none
-    latest = {**latest, **_lexicon_1_8.CONCEPTS}
+    newest = {
+        name: _lexicon_1_8.CONCEPTS.get(name, ()) + _lexicon_1_9.CONCEPTS.get(name, ())
+        for name in {**_lexicon_1_8.CONCEPTS, **_lexicon_1_9.CONCEPTS}
+    }
     every = {
         name: CONCEPTS.get(name, ())
         + _contracted(_MORE.get(name, ()))
         + _contracted(more.get(name, ()))
         + _contracted(later.get(name, ()))
         + _contracted(latest.get(name, ()))
-        for name in {**CONCEPTS, **_MORE, **more, **later, **latest}
+        + _contracted(newest.get(name, ()))
+        for name in {**CONCEPTS, **_MORE, **more, **later, **latest, **newest}
     }
     for name, terms in every.items():
         out = list(terms)

@@ -125,7 +125,8 @@ def test_conversation_without_mini_miranda(sandbox: Sandbox) -> None:
             "turns": [
                 {"speaker_role": "collector", "text": "Hi, this is Sam from Acme Recovery calling for Jordan Miles."},
                 {"speaker_role": "debtor", "text": "Speaking."},
-                {"speaker_role": "collector", "text": "You owe 1,250 dollars and need to pay it today."},
+                # (not "... and need to pay it today", which the model flags: test_checker._FLAGGED_BY_MODEL)
+                {"speaker_role": "collector", "text": "You owe 1,250 dollars on the account ending 4471."},
             ],
         },
     ).json()

@@ -731,11 +731,13 @@ def test_new_phrasings_are_recognised(checker: ScriptChecker, category: str, tex
 # Lawful probes the model flags (by the model, not by a rule): known regressions, each traded for recall on
 # phrasings nobody had shown the checker (spec/corpora/scripts/README.md). "pay it" (found in 1.8.0, flagged by the
 # 1.7.1 model too): the word grams around a swear word in "just f—ing pay it" weigh for obscene_or_profane when the
-# swear word itself is spelled past the lexicon. (The police probes "No one is going to call the police over this
-# account." and "The police have no role in collecting this debt.", flagged since 1.6.0 and 1.7.1, pass again
-# since 1.8.0.) Strict: the day one passes again, this list must shrink.
+# swear word itself is spelled past the lexicon. "need to pay it today" (since 1.9.0, trained on the retired 1.8.0
+# blind items, whose pressure lines urge payment today): a deadline reads as pressure. (The police probes "No one
+# is going to call the police over this account." and "The police have no role in collecting this debt.", flagged
+# since 1.6.0 and 1.7.1, pass again since 1.8.0.) Strict: the day one passes again, this list must shrink.
 _FLAGGED_BY_MODEL = {
     ("obscene_or_profane", "Please pay it today."),
+    ("harassment_pressure", "You owe 1,250 dollars and need to pay it today."),
 }
 
 
@@ -754,18 +756,30 @@ def test_lawful_look_alikes_pass(checker: ScriptChecker, category: str, text: st
 
 
 def test_a_lawful_cue_outweighs_a_tentative_reading_of_the_model() -> None:
-    """A co-borrower told they get the plan too: the model reads a disclosure only tentatively; TPD_LAWFUL prevails."""
+    """On the corpus's hard negatives: wherever the shipped model reads a category only tentatively and a lawful cue
+    of it is present, the checker does not report it from the model (which items these are changes with each
+    retraining; that there are some is checked too)."""
     from icss.reference.scripts._checker import lawful_cue
+    from icss.reference.scripts._corpus import utterances
 
     checker = default_checker()
     assert checker.classifier is not None
-    text = "您是共同借款人，按合同这份还款计划也会发给您一份。"
-    v = views(text)
-    concepts = checker.engine.concept_names(checker.engine.hits(v))
-    seen = checker.classifier.assess(v, "zh", concepts)
-    assert "third_party_disclosure" in seen.tentative
-    assert lawful_cue("third_party_disclosure", frozenset(concepts))
-    assert "third_party_disclosure" not in cats(checker, text, listener_is_debtor=False)
+    cases = 0
+    for item in utterances("train", "dev"):
+        if not item["hard_negative"] or item["speaker_role"] != "collector":
+            continue
+        v, hits = checker.read(item["text"])
+        concepts = checker.engine.concept_names(hits)
+        seen = checker.classifier.assess(v, item["language"], concepts)
+        for category in seen.tentative:
+            if lawful_cue(category, frozenset(concepts)):
+                cases += 1
+                out = checker.check(
+                    item["text"], speaker_role="collector", language=item["language"],
+                    context=Context.from_json(item["context"]),
+                )  # fmt: skip
+                assert f"{item['language']}.model.{category}" not in {x.rule for x in out.violations}
+    assert cases >= 1
 
 
 def test_a_cue_does_not_outweigh_a_sure_reading() -> None:
