@@ -38,6 +38,11 @@ rule's category lies more than ``rule_veto`` (per language) below the threshold:
 out-of-fold scores so that almost no true finding of the rules is lost (``train.py``). Only a quiet model
 overrules: one that reads a threat in "I'll have the sheriff pick you up, you deadbeat" may well score
 the insult low, because the corpus labels many such lines with their main category only.
+
+Since model version 5 a finding within ``cue_band`` above its threshold is *tentative*: the checker drops it
+when the utterance carries a lawful cue of its category (before, any cue vetoed any finding of the model,
+and some cues are common words). The thresholds are chosen without that drop, so it can only lower the
+false alarms the thresholds were chosen for.
 """
 
 from __future__ import annotations

@@ -220,7 +220,7 @@ def train(exclude_holdout: bool = False) -> dict[str, Any]:
             fit_on, score_on = (folds != fold) & applies, (folds == fold) & applies
             w, b = _fit(LogisticRegression, x[fit_on], y[fit_on], weight[fit_on], vocab)
             oof[score_on] = x[score_on] @ w + b
-        raw_oof = oof.copy()  # the rule veto reads the model's own score, lawful cues or not
+        raw_oof = oof.copy()  # the rule veto reads the model's own score, before the authorised-charge gate
         rule_true[k], rule_false[k] = rule_hit & (y == 1) & applies, rule_hit & hn & applies
         if cat == "unauthorized_charge":  # as the checker: a demand for charges the agreement authorises is lawful
             oof[np.array(charges_authorised)] = -1e9
