@@ -970,11 +970,12 @@ def test_the_model_reads_negated_words_as_words_of_their_own(words: str, read: s
 
 
 # 1.8.0: a phrase mentioned in quotation marks within a training, review or reported-speech frame is not said.
+# Each of these is flagged when the quoted stretches are read as said (seen failing with the masking off).
 _MENTIONED = [
-    ("threat_of_violence", 'Training note: never say "we know where you live" to a customer.'),
+    ("threat_of_violence", 'Coaching: the agent told the customer "we know where you live"; that is banned.'),
     ("obscene_or_profane", 'QA review: the agent said "this is bullshit" on the call; coaching is booked.'),
     ("debt_trap_inducement", "培训：禁止对客户说“去网贷平台借钱还”这类话。"),
-    ("insult_or_abuse", "质检发现坐席骂客户“老赖”，已扣分处理。"),
+    ("insult_or_abuse", "培训：严禁称呼客户“老赖”“废物”。"),
 ]
 _SAID = [  # the same phrases outside a frame, or said beside the quotation: still violations
     ("threat_of_violence", "We know where you live."),
@@ -991,6 +992,16 @@ def test_a_mentioned_phrase_is_not_said(checker: ScriptChecker, category: str, t
 @pytest.mark.parametrize(("category", "text"), _SAID)
 def test_a_phrase_said_is_still_found(checker: ScriptChecker, category: str, text: str) -> None:
     assert category in cats(checker, text)
+
+
+def test_only_a_mention_frame_sets_quotes_aside(checker: ScriptChecker) -> None:
+    framed = 'Training: never say "pay or else".'
+    v, _hits = checker.read(framed)
+    assert "pay or else" not in v.text
+    assert v.text.startswith("Training: never say")
+    assert len(v.text) == len(framed)  # offsets still point into the text
+    plain = 'He said "pay or else".'
+    assert checker.read(plain)[0].text == plain  # quotation marks alone are not a frame
 
 
 def test_quoted_spans_pair_their_marks() -> None:
