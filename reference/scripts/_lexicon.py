@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from . import _lexicon_1_2, _lexicon_1_4, _lexicon_1_5, _lexicon_1_8, _lexicon_1_9
+from . import _lexicon_1_2, _lexicon_1_4, _lexicon_1_5, _lexicon_1_8, _lexicon_1_9, _lexicon_1_10
 from ._engine import Rule
 
 #: Evasion spellings of canonical terms (homophones, pinyin, abbreviations); merged into concepts.
@@ -3576,13 +3576,11 @@ _ONE_WORD = re.compile(r"^[a-z]+$")
 
 
 def concepts() -> dict[str, tuple[str, ...]]:
-    """The concepts (with the 1.1.0 to 1.9.0 additions), evasion variants of their terms merged in."""
+    """The concepts (with the 1.1.0 to 1.10.0 additions), evasion variants of their terms merged in."""
     merged: dict[str, tuple[str, ...]] = {}
     more, later, latest = _lexicon_1_2.CONCEPTS, _lexicon_1_4.CONCEPTS, _lexicon_1_5.CONCEPTS
-    newest = {
-        name: _lexicon_1_8.CONCEPTS.get(name, ()) + _lexicon_1_9.CONCEPTS.get(name, ())
-        for name in {**_lexicon_1_8.CONCEPTS, **_lexicon_1_9.CONCEPTS}
-    }
+    recent = (_lexicon_1_8.CONCEPTS, _lexicon_1_9.CONCEPTS, _lexicon_1_10.CONCEPTS)
+    newest = {name: sum((part.get(name, ()) for part in recent), ()) for name in {k for part in recent for k in part}}
     every = {
         name: CONCEPTS.get(name, ())
         + _contracted(_MORE.get(name, ()))

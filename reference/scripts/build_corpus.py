@@ -41,7 +41,7 @@ from ._categories import CATEGORIES, severity_of
 
 ROOT = Path(__file__).resolve().parents[2] / "spec" / "corpora" / "scripts"
 SPLIT_SEED = "icss-script-corpus-v1"
-VERSION = "1.9.0"
+VERSION = "1.10.0"
 #: The version whose hashed test split was retired into dev (see the module docstring).
 RETIRED_TEST = "1.1.0"
 #: Values of ``@split`` / ``split=``: ``test`` forces the item into test; ``hash`` is the default.

@@ -731,13 +731,14 @@ def test_new_phrasings_are_recognised(checker: ScriptChecker, category: str, tex
 # Lawful probes the model flags (by the model, not by a rule): known regressions, each traded for recall on
 # phrasings nobody had shown the checker (spec/corpora/scripts/README.md). "pay it" (found in 1.8.0, flagged by the
 # 1.7.1 model too): the word grams around a swear word in "just f—ing pay it" weigh for obscene_or_profane when the
-# swear word itself is spelled past the lexicon. "need to pay it today" (since 1.9.0, trained on the retired 1.8.0
-# blind items, whose pressure lines urge payment today): a deadline reads as pressure. (The police probes "No one
-# is going to call the police over this account." and "The police have no role in collecting this debt.", flagged
-# since 1.6.0 and 1.7.1, pass again since 1.8.0.) Strict: the day one passes again, this list must shrink.
+# swear word itself is spelled past the lexicon. "No one is going to call the police over this account." (flagged
+# by the 1.6.0 and 1.7.1 models, passed from 1.8.0, flagged again by the 1.10.0 model): "police" is the seventh word
+# after "no", one past the negation scope, so the model reads it as it reads a threat; "Nobody is going to call the
+# police" passes. ("You owe 1,250 dollars and need to pay it today.", flagged by the 1.9.0 model, passes again since
+# 1.10.0.) Strict: the day one passes again, this list must shrink.
 _FLAGGED_BY_MODEL = {
     ("obscene_or_profane", "Please pay it today."),
-    ("harassment_pressure", "You owe 1,250 dollars and need to pay it today."),
+    ("threat_of_arrest_or_prosecution", "No one is going to call the police over this account."),
 }
 
 

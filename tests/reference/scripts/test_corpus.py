@@ -94,9 +94,10 @@ def test_former_test_splits_are_retired_into_dev() -> None:
         "1.6.0": 2357,
         "1.7.0": 2577,
         "1.8.0": 3161,
+        "1.9.0": 3084,
     }
     manifest = json.loads((corpus_dir() / "manifest.json").read_text())
-    assert manifest["version"] == "1.9.0"
+    assert manifest["version"] == "1.10.0"
     assert manifest["retired_test"] == by_version
 
 
@@ -147,13 +148,13 @@ def test_blind_files_make_the_test_split_and_move_nothing_else(tmp_path: Path) -
     src = tmp_path / "src"
     src.mkdir()
     blind = {p.name for p in (corpus_dir() / "src").glob("*-blind.txt") if "\n@split test" in p.read_text("utf-8")}
-    # the current blind sets (1.9.0), two parts per language
-    assert blind == {"en-27-blind.txt", "en-28-blind.txt", "zh-28-blind.txt", "zh-29-blind.txt"}
+    # the current blind sets (1.10.0), two parts per language
+    assert blind == {"en-29-blind.txt", "en-30-blind.txt", "zh-30-blind.txt", "zh-31-blind.txt"}
     for path in (corpus_dir() / "src").glob("*.txt"):
         if path.name not in blind:  # the current blind sets stand aside for this test (retired ones stay)
             (src / path.name).write_bytes(path.read_bytes())
-    (src / "en-27-blind.txt").write_text(_BLIND_EN, encoding="utf-8")
-    (src / "zh-28-blind.txt").write_text(_BLIND_ZH, encoding="utf-8")
+    (src / "en-29-blind.txt").write_text(_BLIND_EN, encoding="utf-8")
+    (src / "zh-30-blind.txt").write_text(_BLIND_ZH, encoding="utf-8")
     manifest = build(tmp_path)
     rows = [json.loads(line) for line in (tmp_path / "utterances.jsonl").read_text(encoding="utf-8").splitlines()]
     # Every other item keeps its text, labels, context and split. Its id keeps its place in file order: a part
