@@ -19,7 +19,7 @@ from typing import Any
 from icss.spec import spec_root
 
 from .._context import CheckContext
-from .._outcomes import CheckSkipped
+from .._outcomes import CheckSkipped, TargetError
 from .._registry import check
 from ._support import problem_document
 
@@ -321,6 +321,61 @@ def third_party_disclosure_recognised(ctx: CheckContext) -> None:
     script_recall_min blocking recall and stays within script_false_positive_max on its hard negatives
     (location inquiries, the debtor as listener), per language."""
     _corpus_indicator(ctx, ("third_party_disclosure",))
+
+
+#: A disclosure of the debt to whoever listens, per language: flagged when the listener is a third party.
+_DISCLOSURE = {
+    "zh": "李先生的信用卡在我们这里还欠一万二千元，已经逾期两个月了。",
+    "en": "Mr. Lee still owes 1,240 dollars on his credit card, and the account is sixty days past due.",
+}
+
+
+@check("SC-07")
+def permitted_listeners_are_not_third_parties(ctx: CheckContext) -> None:
+    """The same disclosure of the debt, sent with context.listener: to a third party it is third_party_disclosure;
+    to each listener of the profile's script_permitted_listeners (under Regulation F the spouse or the debtor's
+    attorney, in China a guarantor) it is not. A context whose listener contradicts listener_is_debtor is refused
+    with a 422 problem."""
+    lang = "zh" if ctx.profile.jurisdiction == "cn" else "en"
+    permitted = [str(v) for v in ctx.param("script_permitted_listeners")]
+    listeners = ["third_party", *permitted]
+    items = [
+        {
+            "text": _DISCLOSURE[lang],
+            "language": lang,
+            "speaker_role": "collector",
+            "context": {"profile": ctx.profile.id, "listener": listener, "listener_is_debtor": False},
+            "client_ref": f"listener-{listener}",
+        }
+        for listener in listeners
+    ]
+    body = ctx.expect(ctx.request("POST", "/script-checks/batch", json={"items": items}), 200, what="listener probes")
+    results = body.get("results") if isinstance(body, dict) else None
+    if not isinstance(results, list) or len(results) != len(items):
+        raise TargetError("checkUtteranceBatch did not answer one result per listener probe")
+    found = {
+        listener: "third_party_disclosure" in _categories(r) for listener, r in zip(listeners, results, strict=True)
+    }
+    if not found["third_party"]:
+        raise TargetError(
+            "the listener probe is not flagged as third_party_disclosure even to a third party, so whether the "
+            "profile's permitted listeners are honoured cannot be told (recall is decided on the corpus)"
+        )
+    wrong = [listener for listener in permitted if found[listener]]
+    ctx.require(
+        not wrong,
+        f"third_party_disclosure reported for listener(s) {', '.join(wrong)}, which the {ctx.profile.id} profile's "
+        "script_permitted_listeners lets the collector tell of the debt",
+    )
+    contradiction = items[0] | {
+        "context": {"profile": ctx.profile.id, "listener": "debtor", "listener_is_debtor": False}
+    }
+    response = ctx.request("POST", "/script-checks", json=contradiction)
+    ctx.require(
+        response.status_code == 422,
+        f"a context with listener 'debtor' and listener_is_debtor false answered {response.status_code}, not 422",
+    )
+    problem_document(ctx, response)
 
 
 @check("SC-08")

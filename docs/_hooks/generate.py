@@ -111,6 +111,16 @@ WEEKDAYS = {
     "sunday": "周日",
     "public_holiday": "法定节假日",
 }
+#: The listeners of a ``listener_list`` parameter (common.schema.json ``$defs/listener``), in Chinese.
+LISTENER_NAMES = {
+    "co_obligor": "共同债务人或担保人",
+    "spouse": "配偶",
+    "parent_of_minor": "未成年债务人的父母",
+    "guardian": "监护人",
+    "estate_representative": "遗产执行人或管理人",
+    "successor_in_interest": "经确认的权益继受人",
+    "attorney": "债务人的律师",
+}
 ROLES = {
     "public": "公开",
     "collector": "催收员",
@@ -300,13 +310,14 @@ def humanize_duration(value: str) -> str:
 
 
 def show_value(value: Any, ptype: str, unit: str | None) -> str:
-    """A parameter value for a reader: units in both languages, booleans and weekdays spelt out."""
+    """A parameter value for a reader: units in both languages, booleans, weekdays and listeners spelt out."""
     if isinstance(value, bool):
         return "是 · yes" if value else "否 · no"
     if isinstance(value, list):
         if not value:
             return "无 · none"
-        return ", ".join(f"{WEEKDAYS.get(str(v), str(v))} ({v})" for v in value)
+        names = LISTENER_NAMES if ptype == "listener_list" else WEEKDAYS
+        return ", ".join(f"{names.get(str(v), str(v))} ({v})" for v in value)
     if ptype == "duration" and isinstance(value, str):
         human = humanize_duration(value)
         return f"`{value}`" + (f"<br><small>{human}</small>" if human else "")

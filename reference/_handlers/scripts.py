@@ -12,6 +12,7 @@ is called by the application factory.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -33,7 +34,16 @@ from .._operations import operations
 from .._problems import Problem
 from .._routing import BASE_PATH, Call, Reply, handles
 from .._tables import OutboxMessage, Tenant
-from ..scripts import CATEGORIES, RULESET_VERSION, Context, Outcome, Violation, default_checker, severity_of
+from ..scripts import (
+    CATEGORIES,
+    RULESET_VERSION,
+    Context,
+    ContextError,
+    Outcome,
+    Violation,
+    default_checker,
+    severity_of,
+)
 from ..scripts._corpus import utterances
 from ._common import iso, new_id
 
@@ -43,7 +53,10 @@ JUDGED = ("collector", "ai_agent")
 
 
 def _context(call_context: Mapping[str, Any] | None, default_profile: str) -> Context:
-    return Context.from_json(call_context, default_profile)
+    try:
+        return Context.from_json(call_context, default_profile)
+    except ContextError as exc:  # valid against the schema, but it contradicts itself
+        raise Problem("validation-failed", str(exc)) from exc
 
 
 def _sha256(text: str) -> str:
@@ -84,6 +97,8 @@ def _evidence_payload(body: Mapping[str, Any], out: Outcome, check_id: str | Non
 
 def _check_one(body: Mapping[str, Any], profile: str, call: Call | None = None) -> Outcome:
     context = _context(body.get("context"), profile)
+    if call is not None and call.ctx.fault("sc_listener_ignored"):
+        context = dataclasses.replace(context, listener=None)  # every listener but the debtor is a third party
     out = default_checker().check(
         body["text"], speaker_role=body["speaker_role"], language=body.get("language", "auto"), context=context
     )
@@ -342,8 +357,9 @@ async def _stream(ws: WebSocket) -> None:
                 doc = await ctx.db.run_async(
                     functools.partial(_stream_verdict, ctx=ctx, tenant_id=tenant_id, body=body)
                 )
-            except Problem as problem:
-                await ws.close(code=1008, reason=(problem.detail or problem.title)[:120])
+            except Problem as problem:  # 1007: the frame contradicts itself; 1008: the credential no longer holds
+                code = 1007 if problem.kind == "validation-failed" else 1008
+                await ws.close(code=code, reason=(problem.detail or problem.title)[:120])
                 return
             await ws.send_json(doc)
     except WebSocketDisconnect:

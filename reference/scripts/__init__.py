@@ -17,6 +17,7 @@ from ._categories import CATEGORIES, UTTERANCE_CATEGORIES, Category, indicator_o
 from ._checker import (
     RULESET_VERSION,
     Context,
+    ContextError,
     ConversationOutcome,
     Outcome,
     ScriptChecker,
@@ -29,6 +30,7 @@ __all__ = [
     "ScriptChecker",
     "default_checker",
     "Context",
+    "ContextError",
     "Outcome",
     "ConversationOutcome",
     "Violation",

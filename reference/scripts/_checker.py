@@ -5,7 +5,9 @@ An utterance is normalised once (``_normalise``), matched against the lexicon au
 
 * only the collector's or AI agent's own words are judged — the debtor's anger or a relative's
   remark is never blamed on the collector (speaker_role ``debtor`` or ``third_party`` passes);
-* ``third_party_disclosure`` needs a listener who is not the debtor (``listener_is_debtor`` false);
+* ``third_party_disclosure`` needs a listener who is not the debtor (``listener_is_debtor`` false) nor one the
+  profile lets the collector tell of the debt (``listener``, the profile's ``script_permitted_listeners``: under
+  Regulation F the spouse is the consumer, in China no relative is);
 * ``false_legal_claim`` on legal steps needs litigation not to be intended, or a time-barred debt;
 * ``unauthorized_charge`` needs a charge the agreement does not authorise: a finding is dropped when
   every charge the utterance names is of a kind in ``authorised_charges`` (a late fee the agreement
@@ -32,6 +34,8 @@ import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from icss.spec import load_catalogue
 
 from . import _lexicon
 from ._categories import CATEGORIES, indicator_of, severity_of
@@ -87,6 +91,35 @@ class Violation:
         return doc
 
 
+#: Values of the context's ``listener`` (common.schema.json ``$defs/listener``).
+LISTENERS = (
+    "debtor",
+    "co_obligor",
+    "spouse",
+    "parent_of_minor",
+    "guardian",
+    "estate_representative",
+    "successor_in_interest",
+    "attorney",
+    "third_party",
+)
+
+
+class ContextError(ValueError):
+    """A context that contradicts itself; the service answers 422."""
+
+
+@functools.cache
+def permitted_listeners(profile: str) -> frozenset[str]:
+    """The listeners besides the debtor whom ``profile`` lets the collector tell of the debt.
+
+    From the profile's ``script_permitted_listeners`` (spec/profiles): under Regulation F the spouse is the
+    consumer for §1006.6, in China no relative is. An unknown profile permits nobody.
+    """
+    known = load_catalogue().profiles.get(profile)
+    return frozenset(known.value("script_permitted_listeners")) if known is not None else frozenset()
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
     """Facts the checker cannot infer from the words (script-check-request ``context``)."""
@@ -97,18 +130,38 @@ class Context:
     listener_is_debtor: bool = True
     communication: str | None = None
     authorised_charges: frozenset[str] = frozenset()
+    #: Who the listener is, where ``listener_is_debtor`` says too little (a spouse, the debtor's attorney).
+    listener: str | None = None
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any] | None, default_profile: str = "cn") -> Context:
         doc = doc or {}
+        listener = doc.get("listener")
+        is_debtor = doc.get("listener_is_debtor")
+        if listener is not None:
+            if listener not in LISTENERS:
+                raise ContextError(f"context.listener {listener!r} is not one of {', '.join(LISTENERS)}")
+            if is_debtor is not None and bool(is_debtor) != (listener == "debtor"):
+                raise ContextError(
+                    f"context.listener {listener!r} contradicts context.listener_is_debtor {bool(is_debtor)}"
+                )
+            is_debtor = listener == "debtor"
         return cls(
             profile=str(doc.get("profile") or default_profile),
             time_barred=bool(doc.get("time_barred", False)),
             litigation_intended=bool(doc.get("litigation_intended", False)),
-            listener_is_debtor=bool(doc.get("listener_is_debtor", True)),
+            listener_is_debtor=True if is_debtor is None else bool(is_debtor),
             communication=doc.get("communication"),
             authorised_charges=frozenset(doc.get("authorised_charges") or ()),
+            listener=listener,
         )
+
+    @property
+    def third_party_listener(self) -> bool:
+        """Whether the debt must not be spoken of to this listener: not the debtor, nor one the profile permits."""
+        if self.listener_is_debtor:
+            return False
+        return self.listener is None or self.listener not in permitted_listeners(self.profile)
 
 
 @dataclass(frozen=True, slots=True)
@@ -489,7 +542,7 @@ def _gate_open(rule: Rule, ctx: Context) -> bool:
     if rule.gate == "always":
         return True
     if rule.gate == "ltd0":
-        return not ctx.listener_is_debtor
+        return ctx.third_party_listener
     if rule.gate == "nolit":
         return ctx.time_barred or not ctx.litigation_intended
     if rule.gate == "tb":
@@ -499,11 +552,11 @@ def _gate_open(rule: Rule, ctx: Context) -> bool:
 
 def _category_gate_open(category: str, ctx: Context) -> bool:
     if category == "third_party_disclosure":
-        return not ctx.listener_is_debtor
+        return ctx.third_party_listener
     if category == "false_legal_claim":
         return ctx.time_barred or not ctx.litigation_intended
     if category == "contact_network_threat":  # a threat to expose is made to the debtor; to others it is disclosure
-        return ctx.listener_is_debtor
+        return not ctx.third_party_listener
     return True
 
 

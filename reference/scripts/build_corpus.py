@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from icss.spec import load_catalogue
+from icss.spec import load_catalogue, schema
 
 from ._categories import CATEGORIES, severity_of
 
@@ -100,7 +100,7 @@ def _to_traditional(text: str) -> str:
 
 
 #: The options a line (after `` || ``) or ``@ctx`` may set, and the values a flag takes.
-_LINE_OPTIONS = frozenset({"cat", "hn", "role", "lit", "tb", "ltd", "prof", "ac", "ev", "tx", "g", "split"})
+_LINE_OPTIONS = frozenset({"cat", "hn", "role", "lit", "tb", "ltd", "lst", "prof", "ac", "ev", "tx", "g", "split"})
 _FLAGS = frozenset({"lit", "tb", "ltd"})
 
 
@@ -147,6 +147,14 @@ def _item(text: str, opts: dict[str, str], st: _State, where: str) -> dict[str, 
         "litigation_intended": merged.get("lit", "0") == "1",
         "listener_is_debtor": merged.get("ltd", "1") == "1",
     }
+    if merged.get("lst"):  # who the listener is: it implies listener_is_debtor, and ltd= may not contradict it
+        listener = merged["lst"]
+        if listener not in schema("common.schema.json")["$defs"]["listener"]["enum"]:
+            raise ValueError(f"{where}: lst={listener!r} is not a listener of common.schema.json")
+        if "ltd" in merged and context["listener_is_debtor"] != (listener == "debtor"):
+            raise ValueError(f"{where}: lst={listener} contradicts ltd={merged['ltd']}")
+        context["listener"] = listener
+        context["listener_is_debtor"] = listener == "debtor"
     if merged.get("ac"):
         context["authorised_charges"] = merged["ac"].split(",")
         for kind in context["authorised_charges"]:

@@ -103,3 +103,11 @@ def test_every_public_corpus_has_its_page(hook: ModuleType) -> None:
         last_heading = [line for line in readme.splitlines() if line.startswith("## ")][-1]
         assert last_heading in page
         assert "](src/" not in page  # links into the repository are kept as text
+
+
+def test_listener_lists_are_spelt_out_in_both_languages(hook: ModuleType) -> None:
+    catalogue = hook.load_sources(REPO).catalogue
+    listed = {v for p in catalogue.profiles.values() for v in p.value("script_permitted_listeners")}
+    assert listed <= set(hook.LISTENER_NAMES)
+    assert hook.show_value(["spouse", "attorney"], "listener_list", None) == "配偶 (spouse), 债务人的律师 (attorney)"
+    assert hook.show_value(["saturday"], "weekday_list", None) == "周六 (saturday)"

@@ -166,6 +166,45 @@ def test_capabilities_announce_streaming(app_client: ContractClient) -> None:
     assert "streaming_script_checks" in app_client.get(f"{BASE}/capabilities").json()["features"]
 
 
+def test_listener_names_who_hears_and_the_tenant_profile_decides(sandbox: Sandbox) -> None:
+    """SC-07: a spouse is the consumer under Regulation F (us), a third party in China (cn)."""
+    item = {
+        "text": "Your husband still owes 1,240 dollars on his credit card and it is sixty days past due.",
+        "speaker_role": "collector",
+        "language": "en",
+    }
+    to_spouse = sandbox.call("POST", "/script-checks", json=item | {"context": {"profile": "us", "listener": "spouse"}})
+    assert to_spouse.status_code == 200, to_spouse.text
+    assert "third_party_disclosure" not in {v["category"] for v in to_spouse.json()["violations"]}
+    in_china = sandbox.call("POST", "/script-checks", json=item | {"context": {"profile": "cn", "listener": "spouse"}})
+    assert "third_party_disclosure" in {v["category"] for v in in_china.json()["violations"]}
+
+
+def test_a_context_that_contradicts_itself_is_a_422_problem_and_records_nothing(sandbox: Sandbox) -> None:
+    def tree_size() -> int:
+        checkpoint = sandbox.client.get(f"{BASE}/evidence/checkpoint", params={"tenant": sandbox.tenant_id})
+        assert checkpoint.status_code == 200, checkpoint.text
+        return int(checkpoint.json()["tree_size"])
+
+    before = tree_size()
+    items = [
+        {"text": "Please call us back about your account.", "speaker_role": "collector"},
+        {
+            "text": "Please call us back about your account.",
+            "speaker_role": "collector",
+            "context": {"listener": "debtor", "listener_is_debtor": False},
+        },
+    ]
+    for path, body in (("/script-checks", items[1]), ("/script-checks/batch", {"items": items})):
+        response = sandbox.call("POST", path, json=body)
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+        problem = response.json()
+        assert problem["code"] == "validation_failed"
+        assert "contradicts" in problem["detail"]
+    assert tree_size() == before  # the batch's good item was not recorded either
+
+
 def _ws_frames(
     client: ContractClient, headers: dict[str, str], messages: list[dict[str, Any]], query: str = ""
 ) -> list[dict[str, Any]]:
@@ -238,3 +277,19 @@ def test_stream_closes_on_a_frame_that_is_not_a_request(stream_client: ContractC
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_json()
     assert closed.value.code == 1007
+
+
+def test_stream_closes_on_a_frame_whose_context_contradicts_itself(
+    stream_client: ContractClient, sandbox: Sandbox
+) -> None:
+    frame = {
+        "text": "Hello.",
+        "speaker_role": "collector",
+        "context": {"listener": "spouse", "listener_is_debtor": True},
+    }
+    with stream_client.websocket_connect(STREAM_PATH, headers=sandbox.headers["collector"]) as ws:
+        ws.send_text(json.dumps(frame))
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+    assert closed.value.code == 1007
+    assert "contradicts" in closed.value.reason

@@ -41,6 +41,16 @@ for _indicator, _silenced, _overflagged in (
         mutant(_name, {_indicator}, faults={_name}, base_faults={"sc_oracle"}, level=2, only={_indicator}, note=_note)
 
 mutant(
+    "sc_listener_ignored",
+    {"SC-07"},
+    level=2,
+    only={"SC-07"},
+    faults={"sc_listener_ignored"},
+    base_faults={"sc_oracle"},
+    note="checkUtterance(Batch) ignores context.listener: telling a spouse (Regulation F) reads as a third party",
+)
+
+mutant(
     "sc_identity_missing",
     {"SC-12"},
     profile="cn",

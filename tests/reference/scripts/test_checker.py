@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from icss.reference.scripts import CATEGORIES, UTTERANCE_CATEGORIES, Context, ScriptChecker, default_checker
+from icss.reference.scripts import (
+    CATEGORIES,
+    UTTERANCE_CATEGORIES,
+    Context,
+    ContextError,
+    ScriptChecker,
+    default_checker,
+)
+from icss.reference.scripts._checker import LISTENERS, permitted_listeners
 from icss.reference.scripts._corpus import utterances
 from icss.reference.scripts._normalise import detect_language, views
-from icss.spec import schema
+from icss.spec import load_catalogue, schema
 
 
 @pytest.fixture(scope="module")
@@ -1010,3 +1018,71 @@ def test_quoted_spans_pair_their_marks() -> None:
 
     text = 'He said "pay" and “now”, 「快还」 and an unclosed "quote'
     assert [text[a:b] for a, b in quoted_spans(text)] == ["pay", "now", "快还"]
+
+
+# --- who the listener is (context.listener, the profiles' script_permitted_listeners) ---------------------------
+
+_TO_SPOUSE = {
+    "en": "Your husband still owes 1,240 dollars on his credit card and it is sixty days past due.",
+    "zh": "您丈夫在我们这里的信用卡还欠一万二，已经逾期两个月了。",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_spouse_is_the_consumer_under_regulation_f_but_a_third_party_in_china(
+    checker: ScriptChecker, lang: str
+) -> None:
+    text = _TO_SPOUSE[lang]
+    assert "third_party_disclosure" not in cats(
+        checker, text, profile="us", listener_is_debtor=False, listener="spouse"
+    )
+    assert "third_party_disclosure" in cats(checker, text, profile="cn", listener_is_debtor=False, listener="spouse")
+    # without ``listener`` a listener who is not the debtor is a third party, on every profile
+    assert "third_party_disclosure" in cats(checker, text, profile="us", listener_is_debtor=False)
+
+
+@pytest.mark.parametrize(
+    ("profile", "listener", "discloses"),
+    [
+        ("uk", "attorney", False),  # CONC 7.9.10R: one who acts for the borrower
+        ("uk", "spouse", True),
+        ("cn", "co_obligor", False),  # the guarantor may be asked to pay
+        ("eu", "co_obligor", True),  # no EU text names one: the association default names only the attorney
+        ("us-ma", "guardian", False),  # a state profile inherits the federal list
+        ("us", "third_party", True),
+    ],
+)
+def test_the_profile_decides_which_listeners_may_hear_of_the_debt(
+    checker: ScriptChecker, profile: str, listener: str, discloses: bool
+) -> None:
+    found = cats(checker, _TO_SPOUSE["en"], profile=profile, listener_is_debtor=False, listener=listener)
+    assert ("third_party_disclosure" in found) is discloses
+
+
+def test_permitted_listeners_come_from_the_profiles() -> None:
+    catalogue = load_catalogue()
+    for profile in catalogue.profiles.values():
+        assert permitted_listeners(profile.id) == set(profile.value("script_permitted_listeners"))
+        assert "debtor" not in permitted_listeners(profile.id)
+    assert permitted_listeners("xx") == frozenset()
+    assert set(LISTENERS) == set(schema("common.schema.json")["$defs"]["listener"]["enum"])
+
+
+def test_listener_implies_listener_is_debtor_and_a_contradiction_is_refused() -> None:
+    assert Context.from_json({"listener": "spouse"}).listener_is_debtor is False
+    assert Context.from_json({"listener": "debtor"}).listener_is_debtor is True
+    assert Context.from_json({"listener": "attorney", "listener_is_debtor": False}).listener == "attorney"
+    with pytest.raises(ContextError, match="contradicts"):
+        Context.from_json({"listener": "debtor", "listener_is_debtor": False})
+    with pytest.raises(ContextError, match="contradicts"):
+        Context.from_json({"listener": "spouse", "listener_is_debtor": True})
+    with pytest.raises(ContextError, match="not one of"):
+        Context.from_json({"listener": "neighbour"})
+
+
+def test_a_threat_to_expose_said_to_a_permitted_listener_is_still_a_threat(checker: ScriptChecker) -> None:
+    text = "If he does not pay by Friday we will call his boss and tell everyone at his work."
+    assert "contact_network_threat" in cats(checker, text, profile="us", listener_is_debtor=False, listener="spouse")
+    assert "contact_network_threat" not in cats(
+        checker, text, profile="cn", listener_is_debtor=False, listener="spouse"
+    )

@@ -260,7 +260,29 @@ _REFUSED = {
         {"conversations.txt": "=== lang=en profile=ca comm=initial labels=-\nC: Hello.\n"},
         "is not one of spec/profiles",
     ),
+    "unknown listener": (
+        {"en-9.txt": "@lang en\n@plain\nHe owes us. || lst=neighbour\n"},
+        "'neighbour' is not a listener",
+    ),
+    "listener against ltd": ({"en-9.txt": "@lang en\n@plain\nHe owes us. || lst=debtor ltd=0\n"}, "contradicts ltd=0"),
 }
+
+
+def test_a_listener_option_names_who_hears(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conversations.txt").write_text("", encoding="utf-8")
+    (src / "en-9.txt").write_text(
+        "@lang en\n@hn third_party_disclosure\nYour husband owes us 400 dollars. || lst=spouse prof=us\n"
+        "@cat third_party_disclosure\nYour husband owes us 400 dollars. || lst=spouse prof=cn\n",
+        encoding="utf-8",
+    )
+    build(tmp_path)
+    rows = [json.loads(line) for line in (tmp_path / "utterances.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["context"]["listener"] for r in rows] == ["spouse", "spouse"]
+    assert [r["context"]["listener_is_debtor"] for r in rows] == [False, False]
+    item_schema = validator("script-corpus-item.schema.json")
+    assert all(item_schema.is_valid(r) for r in rows)
 
 
 @pytest.mark.parametrize(("files", "message"), list(_REFUSED.values()), ids=list(_REFUSED))
