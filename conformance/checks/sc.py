@@ -19,7 +19,7 @@ from typing import Any
 from icss.spec import spec_root
 
 from .._context import CheckContext
-from .._outcomes import CheckSkipped, TargetError
+from .._outcomes import CheckSkipped
 from .._registry import check
 from ._support import problem_document
 
@@ -323,45 +323,66 @@ def third_party_disclosure_recognised(ctx: CheckContext) -> None:
     _corpus_indicator(ctx, ("third_party_disclosure",))
 
 
-#: A disclosure of the debt to whoever listens, per language: flagged when the listener is a third party.
-_DISCLOSURE = {
-    "zh": "李先生的信用卡在我们这里还欠一万二千元，已经逾期两个月了。",
-    "en": "Mr. Lee still owes 1,240 dollars on his credit card, and the account is sixty days past due.",
+#: Disclosures of the debt to whoever listens, per language: each is third_party_disclosure to a third party.
+_DISCLOSURES = {
+    "zh": (
+        "李先生的信用卡在我们这里还欠一万二千元，已经逾期两个月了。",
+        "我们是催收公司的，王女士的网贷逾期了，欠款八千多还没还。",
+        "请转告你哥哥，他在我们平台的借款已经逾期九十天了。",
+    ),
+    "en": (
+        "Mr. Lee still owes 1,240 dollars on his credit card, and the account is sixty days past due.",
+        "We are a debt collector calling about Ms. Ortiz's unpaid loan; she is three payments behind.",
+        "Please tell your brother his car loan with us is ninety days overdue.",
+    ),
 }
+
+
+def _found_categories(result: Any) -> set[str] | None:
+    """The categories of one script-check result, or None when it is not shaped like one."""
+    if not isinstance(result, dict) or not isinstance(result.get("violations", []), list):
+        return None
+    return {str(v.get("category")) for v in result.get("violations") or [] if isinstance(v, dict)}
 
 
 @check("SC-07")
 def permitted_listeners_are_not_third_parties(ctx: CheckContext) -> None:
-    """The same disclosure of the debt, sent with context.listener: to a third party it is third_party_disclosure;
-    to each listener of the profile's script_permitted_listeners (under Regulation F the spouse or the debtor's
-    attorney, in China a guarantor) it is not. A context whose listener contradicts listener_is_debtor is refused
-    with a 422 problem."""
+    """Disclosures of the debt sent with context.listener: those the target reads as third_party_disclosure when
+    told to a third party must not be third_party_disclosure when told to a listener of the profile's
+    script_permitted_listeners (under Regulation F the spouse or the debtor's attorney, in China a guarantor).
+    A context whose listener contradicts listener_is_debtor is refused with a 422 problem. Whether the target
+    recognises disclosures at all is decided on the corpus (sc.third_party_disclosure_recognised)."""
     lang = "zh" if ctx.profile.jurisdiction == "cn" else "en"
     permitted = [str(v) for v in ctx.param("script_permitted_listeners")]
     listeners = ["third_party", *permitted]
+    pairs = [(text, listener) for text in _DISCLOSURES[lang] for listener in listeners]
     items = [
         {
-            "text": _DISCLOSURE[lang],
+            "text": text,
             "language": lang,
             "speaker_role": "collector",
             "context": {"profile": ctx.profile.id, "listener": listener, "listener_is_debtor": False},
-            "client_ref": f"listener-{listener}",
+            "client_ref": f"listener-{n}",
         }
-        for listener in listeners
+        for n, (text, listener) in enumerate(pairs)
     ]
     body = ctx.expect(ctx.request("POST", "/script-checks/batch", json={"items": items}), 200, what="listener probes")
     results = body.get("results") if isinstance(body, dict) else None
-    if not isinstance(results, list) or len(results) != len(items):
-        raise TargetError("checkUtteranceBatch did not answer one result per listener probe")
-    found = {
-        listener: "third_party_disclosure" in _categories(r) for listener, r in zip(listeners, results, strict=True)
-    }
-    if not found["third_party"]:
-        raise TargetError(
-            "the listener probe is not flagged as third_party_disclosure even to a third party, so whether the "
-            "profile's permitted listeners are honoured cannot be told (recall is decided on the corpus)"
-        )
-    wrong = [listener for listener in permitted if found[listener]]
+    ctx.require(
+        isinstance(results, list) and len(results) == len(items),
+        f"checkUtteranceBatch answered {len(results) if isinstance(results, list) else 'no'} results for "
+        f"{len(items)} listener probes",
+    )
+    assert isinstance(results, list)  # noqa: S101 - narrowed by the require above
+    found: dict[tuple[str, str], bool] = {}
+    for pair, result in zip(pairs, results, strict=True):
+        categories = _found_categories(result)
+        ctx.require(categories is not None, "checkUtteranceBatch answered a result without a violations list")
+        found[pair] = "third_party_disclosure" in (categories or set())
+    told = [text for text in _DISCLOSURES[lang] if found[(text, "third_party")]]
+    if not told:
+        ctx.note("no listener probe was read as third_party_disclosure even to a third party; nothing to compare")
+    wrong = sorted({listener for text in told for listener in permitted if found[(text, listener)]})
     ctx.require(
         not wrong,
         f"third_party_disclosure reported for listener(s) {', '.join(wrong)}, which the {ctx.profile.id} profile's "

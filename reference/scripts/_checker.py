@@ -35,7 +35,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from icss.spec import load_catalogue
+from icss.spec import load_catalogue, schema
 
 from . import _lexicon
 from ._categories import CATEGORIES, indicator_of, severity_of
@@ -46,7 +46,7 @@ from ._lexicon_1_5 import CHARGE_KINDS
 from ._lexicon_1_8 import QUOTES
 from ._normalise import Views, detect_language, views
 
-RULESET_VERSION = "icss-reference-scripts-1.10.0"
+RULESET_VERSION = "icss-reference-scripts-1.10.1"
 JUDGED_SPEAKERS = frozenset({"collector", "ai_agent"})
 
 _MESSAGES = {
@@ -91,18 +91,8 @@ class Violation:
         return doc
 
 
-#: Values of the context's ``listener`` (common.schema.json ``$defs/listener``).
-LISTENERS = (
-    "debtor",
-    "co_obligor",
-    "spouse",
-    "parent_of_minor",
-    "guardian",
-    "estate_representative",
-    "successor_in_interest",
-    "attorney",
-    "third_party",
-)
+#: Values of the context's ``listener``: the enum of common.schema.json ``$defs/listener``.
+LISTENERS: tuple[str, ...] = tuple(schema("common.schema.json")["$defs"]["listener"]["enum"])
 
 
 class ContextError(ValueError):

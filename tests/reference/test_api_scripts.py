@@ -166,7 +166,7 @@ def test_capabilities_announce_streaming(app_client: ContractClient) -> None:
     assert "streaming_script_checks" in app_client.get(f"{BASE}/capabilities").json()["features"]
 
 
-def test_listener_names_who_hears_and_the_tenant_profile_decides(sandbox: Sandbox) -> None:
+def test_listener_names_who_hears_and_the_context_profile_decides(sandbox: Sandbox) -> None:
     """SC-07: a spouse is the consumer under Regulation F (us), a third party in China (cn)."""
     item = {
         "text": "Your husband still owes 1,240 dollars on his credit card and it is sixty days past due.",
