@@ -169,35 +169,35 @@ def _ask_verdicts(ctx: CheckContext, items: tuple[dict[str, Any], ...]) -> list[
     results: list[dict[str, Any]] = []
     for start in range(0, len(items), _BATCH_MAX):
         chunk = items[start : start + _BATCH_MAX]
-        body = ctx.expect(
-            ctx.request(
-                "POST",
-                "/script-checks/batch",
-                json={
-                    "items": [
-                        {
-                            "text": item["text"],
-                            "language": item["language"],
-                            "speaker_role": item["speaker_role"],
-                            "context": item["context"],
-                            "client_ref": item["id"],
-                        }
-                        for item in chunk
-                    ]
-                },
-            ),
-            200,
-            what="checkUtteranceBatch on the script corpus test split",
-        )
-        got = body.get("results") if isinstance(body, dict) else None
-        ctx.require(
-            isinstance(got, list) and len(got) == len(chunk),
-            f"checkUtteranceBatch answered {len(got) if isinstance(got, list) else 'no'} results for "
-            f"{len(chunk)} items",
-        )
-        assert isinstance(got, list)  # noqa: S101 - narrowed by the require above
-        results.extend(got)
+        requests = [
+            {
+                "text": item["text"],
+                "language": item["language"],
+                "speaker_role": item["speaker_role"],
+                "context": item["context"],
+                "client_ref": item["id"],
+            }
+            for item in chunk
+        ]
+        results.extend(_batch(ctx, requests, "the script corpus test split"))
     return results
+
+
+def _batch(ctx: CheckContext, requests: list[dict[str, Any]], what: str) -> list[Any]:
+    """checkUtteranceBatch's results for ``requests``: one per request, or the check fails."""
+    body = ctx.expect(
+        ctx.request("POST", "/script-checks/batch", json={"items": requests}),
+        200,
+        what=f"checkUtteranceBatch on {what}",
+    )
+    got = body.get("results") if isinstance(body, dict) else None
+    ctx.require(
+        isinstance(got, list) and len(got) == len(requests),
+        f"checkUtteranceBatch answered {len(got) if isinstance(got, list) else 'no'} results for "
+        f"{len(requests)} items ({what})",
+    )
+    assert isinstance(got, list)  # noqa: S101 - narrowed by the require above
+    return got
 
 
 class _EmptyCorpusCell(Exception):  # noqa: N818 - a reason the indicator cannot be decided, reported as error
@@ -366,14 +366,7 @@ def permitted_listeners_are_not_third_parties(ctx: CheckContext) -> None:
         }
         for n, (text, listener) in enumerate(pairs)
     ]
-    body = ctx.expect(ctx.request("POST", "/script-checks/batch", json={"items": items}), 200, what="listener probes")
-    results = body.get("results") if isinstance(body, dict) else None
-    ctx.require(
-        isinstance(results, list) and len(results) == len(items),
-        f"checkUtteranceBatch answered {len(results) if isinstance(results, list) else 'no'} results for "
-        f"{len(items)} listener probes",
-    )
-    assert isinstance(results, list)  # noqa: S101 - narrowed by the require above
+    results = _batch(ctx, items, "the listener probes")
     found: dict[tuple[str, str], bool] = {}
     for pair, result in zip(pairs, results, strict=True):
         categories = _found_categories(result)
