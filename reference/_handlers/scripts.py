@@ -107,6 +107,14 @@ def _check_one(body: Mapping[str, Any], profile: str, call: Call | None = None) 
     return out
 
 
+def _check_item(n: int, item: Mapping[str, Any], profile: str, call: Call) -> Outcome:
+    """One item of a batch; a refused item names its place, so a client can find it among a hundred."""
+    try:
+        return _check_one(item, profile, call)
+    except Problem as problem:
+        raise Problem(problem.kind, f"items[{n}]: {problem.detail or problem.title}", **problem.extra) from problem
+
+
 def _planted(out: Outcome, body: Mapping[str, Any], context: Context, call: Call) -> Outcome:
     """The outcome under the test-mode switches of reference/_faults.py (the SC-01..SC-11 mutants)."""
     if call.ctx.fault("sc_oracle"):
@@ -184,7 +192,7 @@ def check_batch(call: Call) -> Reply:
     items = call.body["items"]
     profile = call.tenant.profile
     now = call.now()
-    outcomes = [_check_one(item, profile, call) for item in items]
+    outcomes = [_check_item(n, item, profile, call) for n, item in enumerate(items)]
     results = [
         _result(out, now, client_ref=item.get("client_ref"), evidence_index=None)
         for item, out in zip(items, outcomes, strict=True)

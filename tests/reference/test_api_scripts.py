@@ -202,6 +202,7 @@ def test_a_context_that_contradicts_itself_is_a_422_problem_and_records_nothing(
         problem = response.json()
         assert problem["code"] == "validation_failed"
         assert "contradicts" in problem["detail"]
+        assert problem["detail"].startswith("items[1]: ") == (path == "/script-checks/batch")
     assert tree_size() == before  # the batch's good item was not recorded either
 
 
