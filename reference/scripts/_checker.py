@@ -96,7 +96,7 @@ LISTENERS: tuple[str, ...] = tuple(schema("common.schema.json")["$defs"]["listen
 
 
 class ContextError(ValueError):
-    """A context that contradicts itself; the service answers 422."""
+    """A context that contradicts itself or names an unknown profile; the service answers 422."""
 
 
 @functools.cache
@@ -104,7 +104,8 @@ def permitted_listeners(profile: str) -> frozenset[str]:
     """The listeners besides the debtor whom ``profile`` lets the collector tell of the debt.
 
     From the profile's ``script_permitted_listeners`` (spec/profiles): under Regulation F the spouse is the
-    consumer for §1006.6, in China no relative is. An unknown profile permits nobody.
+    consumer for §1006.6, in China no relative is. An unknown profile (``Context.from_json`` refuses one)
+    permits nobody.
     """
     known = load_catalogue().profiles.get(profile)
     return frozenset(known.value("script_permitted_listeners")) if known is not None else frozenset()
@@ -126,6 +127,9 @@ class Context:
     @classmethod
     def from_json(cls, doc: Mapping[str, Any] | None, default_profile: str = "cn") -> Context:
         doc = doc or {}
+        profile = str(doc.get("profile") or default_profile)
+        if profile not in load_catalogue().profiles:  # its gates and permitted listeners would be guesses
+            raise ContextError(f"context.profile {profile!r} is not one of spec/profiles")
         listener = doc.get("listener")
         is_debtor = doc.get("listener_is_debtor")
         if listener is not None:
@@ -137,7 +141,7 @@ class Context:
                 )
             is_debtor = listener == "debtor"
         return cls(
-            profile=str(doc.get("profile") or default_profile),
+            profile=profile,
             time_barred=bool(doc.get("time_barred", False)),
             litigation_intended=bool(doc.get("litigation_intended", False)),
             listener_is_debtor=True if is_debtor is None else bool(is_debtor),

@@ -180,6 +180,13 @@ def test_listener_names_who_hears_and_the_context_profile_decides(sandbox: Sandb
     assert "third_party_disclosure" in {v["category"] for v in in_china.json()["violations"]}
 
 
+def test_an_unknown_profile_in_the_context_is_a_422_problem(sandbox: Sandbox) -> None:
+    body = {"text": "Hello.", "speaker_role": "collector", "context": {"profile": "us-ny"}}
+    response = sandbox.call("POST", "/script-checks", json=body)
+    assert response.status_code == 422, response.text
+    assert "'us-ny' is not one of spec/profiles" in response.json()["detail"]
+
+
 def test_a_context_that_contradicts_itself_is_a_422_problem_and_records_nothing(sandbox: Sandbox) -> None:
     def tree_size() -> int:
         checkpoint = sandbox.client.get(f"{BASE}/evidence/checkpoint", params={"tenant": sandbox.tenant_id})

@@ -1096,6 +1096,8 @@ def test_listener_implies_listener_is_debtor_and_a_contradiction_is_refused() ->
         Context.from_json({"listener": "spouse", "listener_is_debtor": True})
     with pytest.raises(ContextError, match="not one of"):
         Context.from_json({"listener": "neighbour"})
+    with pytest.raises(ContextError, match="'us-ny' is not one of spec/profiles"):
+        Context.from_json({"profile": "us-ny", "listener": "spouse"})
 
 
 def test_a_threat_to_expose_said_to_a_permitted_listener_is_still_a_threat(checker: ScriptChecker) -> None:
