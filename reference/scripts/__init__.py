@@ -8,7 +8,8 @@ operations (``icss.reference._handlers.scripts``) are thin wrappers around it.
 
 Tools, run as modules: ``build_corpus`` (authoring sources → spec/corpora/scripts), ``train`` (the
 model beside the rules, ``model.json``, from train + dev), ``evaluate`` (metrics on a corpus split,
-in-process; ``--holdout`` for the slice of dev kept out of tuning).
+in-process; ``--holdout`` for the slice of dev kept out of tuning), ``check_draft`` (a blind set's draft:
+its counts and its lines that repeat an item, without showing the corpus).
 """
 
 from __future__ import annotations
