@@ -55,6 +55,7 @@ KNOWN_FAULTS: dict[str, str] = {
     "sc_obscene_or_profane_overflagged": "SC-06: script checks report obscene_or_profane on every utterance",
     "sc_third_party_disclosure_overflagged": "SC-07: script checks report third_party_disclosure on every utterance",
     "sc_listener_ignored": "SC-07: script checks ignore context.listener (a permitted listener is a third party)",
+    "sc_context_contradiction_accepted": "SC-07: a context whose listener contradicts listener_is_debtor is accepted",
     "sc_contact_network_threat_overflagged": "SC-08: script checks report contact_network_threat on every utterance",
     "sc_debt_trap_inducement_overflagged": "SC-09: script checks report debt_trap_inducement on every utterance",
     "sc_harassment_pressure_overflagged": "SC-11: script checks report harassment_pressure on every utterance",

@@ -338,13 +338,6 @@ _DISCLOSURES = {
 }
 
 
-def _found_categories(result: Any) -> set[str] | None:
-    """The categories of one script-check result, or None when it is not shaped like one."""
-    if not isinstance(result, dict) or not isinstance(result.get("violations", []), list):
-        return None
-    return {str(v.get("category")) for v in result.get("violations") or [] if isinstance(v, dict)}
-
-
 @check("SC-07")
 def permitted_listeners_are_not_third_parties(ctx: CheckContext) -> None:
     """Disclosures of the debt sent with context.listener: those the target reads as third_party_disclosure when
@@ -369,9 +362,7 @@ def permitted_listeners_are_not_third_parties(ctx: CheckContext) -> None:
     results = _batch(ctx, items, "the listener probes")
     found: dict[tuple[str, str], bool] = {}
     for pair, result in zip(pairs, results, strict=True):
-        categories = _found_categories(result)
-        ctx.require(categories is not None, "checkUtteranceBatch answered a result without a violations list")
-        found[pair] = "third_party_disclosure" in (categories or set())
+        found[pair] = "third_party_disclosure" in _categories(ctx, result, "checkUtteranceBatch")
     told = [text for text in _DISCLOSURES[lang] if found[(text, "third_party")]]
     if not told:
         ctx.note("no listener probe was read as third_party_disclosure even to a third party; nothing to compare")
@@ -430,8 +421,15 @@ _BLATANT = {
 }
 
 
-def _categories(result: dict[str, Any]) -> list[str]:
-    return sorted({str(v.get("category")) for v in result.get("violations") or []})
+def _categories(ctx: CheckContext, result: Any, what: str) -> list[str]:
+    """The categories of one script-check result; a result not shaped like one fails the check (no crash)."""
+    violations = result.get("violations") if isinstance(result, dict) else None
+    ctx.require(
+        isinstance(violations, list) and all(isinstance(v, dict) for v in violations),
+        f"{what} answered a result without a list of violations",
+    )
+    assert isinstance(violations, list)  # noqa: S101 - narrowed by the require above
+    return sorted({str(v.get("category")) for v in violations})
 
 
 @check("SC-13")
@@ -498,10 +496,10 @@ def live_stream_blocks_and_escalates(ctx: CheckContext) -> None:
             200,
             what="checkUtterance",
         )
+        streamed, alone = _categories(ctx, verdict, "streamScriptChecks"), _categories(ctx, single, "checkUtterance")
         ctx.require(
-            _categories(verdict) == _categories(single),
-            f"for {role} turn {text[:30]!r} the stream found {_categories(verdict)} but checkUtterance "
-            f"{_categories(single)}",
+            streamed == alone,
+            f"for {role} turn {text[:30]!r} the stream found {streamed} but checkUtterance {alone}",
         )
     blocked = verdicts[1]
     ctx.require(

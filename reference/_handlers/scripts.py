@@ -96,7 +96,10 @@ def _evidence_payload(body: Mapping[str, Any], out: Outcome, check_id: str | Non
 
 
 def _check_one(body: Mapping[str, Any], profile: str, call: Call | None = None) -> Outcome:
-    context = _context(body.get("context"), profile)
+    stated = body.get("context")
+    if call is not None and stated and call.ctx.fault("sc_context_contradiction_accepted"):
+        stated = {k: v for k, v in stated.items() if k != "listener_is_debtor"}  # the listener alone decides
+    context = _context(stated, profile)
     if call is not None and call.ctx.fault("sc_listener_ignored"):
         context = dataclasses.replace(context, listener=None)  # every listener but the debtor is a third party
     out = default_checker().check(

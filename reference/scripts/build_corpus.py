@@ -35,9 +35,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from icss.spec import load_catalogue, schema
+from icss.spec import load_catalogue
 
 from ._categories import CATEGORIES, severity_of
+from ._checker import Context, ContextError
 
 ROOT = Path(__file__).resolve().parents[2] / "spec" / "corpora" / "scripts"
 SPLIT_SEED = "icss-script-corpus-v1"
@@ -147,14 +148,14 @@ def _item(text: str, opts: dict[str, str], st: _State, where: str) -> dict[str, 
         "litigation_intended": merged.get("lit", "0") == "1",
         "listener_is_debtor": merged.get("ltd", "1") == "1",
     }
-    if merged.get("lst"):  # who the listener is: it implies listener_is_debtor, and ltd= may not contradict it
-        listener = merged["lst"]
-        if listener not in schema("common.schema.json")["$defs"]["listener"]["enum"]:
-            raise ValueError(f"{where}: lst={listener!r} is not a listener of common.schema.json")
-        if "ltd" in merged and context["listener_is_debtor"] != (listener == "debtor"):
-            raise ValueError(f"{where}: lst={listener} contradicts ltd={merged['ltd']}")
-        context["listener"] = listener
-        context["listener_is_debtor"] = listener == "debtor"
+    if merged.get("lst"):  # who the listener is: the checker's own rule decides what it implies and contradicts
+        stated = {"listener": merged["lst"]} | ({"listener_is_debtor": merged["ltd"] == "1"} if "ltd" in merged else {})
+        try:
+            read = Context.from_json({"profile": profile, **stated})
+        except ContextError as exc:
+            raise ValueError(f"{where}: lst={merged['lst']}: {exc}") from None
+        context["listener"] = read.listener
+        context["listener_is_debtor"] = read.listener_is_debtor
     if merged.get("ac"):
         context["authorised_charges"] = merged["ac"].split(",")
         for kind in context["authorised_charges"]:

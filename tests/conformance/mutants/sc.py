@@ -51,6 +51,16 @@ mutant(
 )
 
 mutant(
+    "sc_context_contradiction_accepted",
+    {"SC-07"},
+    level=2,
+    only={"SC-07"},
+    faults={"sc_context_contradiction_accepted"},
+    base_faults={"sc_oracle"},
+    note="checkUtterance answers 200 to a context whose listener contradicts listener_is_debtor",
+)
+
+mutant(
     "sc_identity_missing",
     {"SC-12"},
     profile="cn",

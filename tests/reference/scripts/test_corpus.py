@@ -262,9 +262,12 @@ _REFUSED = {
     ),
     "unknown listener": (
         {"en-9.txt": "@lang en\n@plain\nHe owes us. || lst=neighbour\n"},
-        "'neighbour' is not a listener",
+        "'neighbour' is not one of",
     ),
-    "listener against ltd": ({"en-9.txt": "@lang en\n@plain\nHe owes us. || lst=debtor ltd=0\n"}, "contradicts ltd=0"),
+    "listener against ltd": (
+        {"en-9.txt": "@lang en\n@plain\nHe owes us. || lst=debtor ltd=0\n"},
+        "contradicts context.listener_is_debtor False",
+    ),
 }
 
 
