@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import threading
 from collections.abc import Iterator, Mapping
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -43,9 +44,17 @@ def read_yaml(node: Traversable) -> Any:
     return yaml.load(node.read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
 
 
-@functools.cache
+_OPENAPI_LOCK = threading.Lock()
+
+
 def openapi_document() -> dict[str, Any]:
     """spec/openapi.yaml, parsed once per process (treat it as read-only)."""
+    with _OPENAPI_LOCK:  # a harness run asks for it from several threads at once: one parses, the others wait
+        return _openapi_document()
+
+
+@functools.cache
+def _openapi_document() -> dict[str, Any]:
     doc: dict[str, Any] = read_yaml(spec_root() / "openapi.yaml")
     return doc
 
