@@ -46,7 +46,7 @@ from ._lexicon_1_5 import CHARGE_KINDS
 from ._lexicon_1_8 import QUOTES
 from ._normalise import Views, detect_language, views
 
-RULESET_VERSION = "icss-reference-scripts-1.10.1"
+RULESET_VERSION = "icss-reference-scripts-1.11.0"
 JUDGED_SPEAKERS = frozenset({"collector", "ai_agent"})
 
 _MESSAGES = {
@@ -549,8 +549,6 @@ def _category_gate_open(category: str, ctx: Context) -> bool:
         return ctx.third_party_listener
     if category == "false_legal_claim":
         return ctx.time_barred or not ctx.litigation_intended
-    if category == "contact_network_threat":  # a threat to expose is made to the debtor; to others it is disclosure
-        return not ctx.third_party_listener
     return True
 
 

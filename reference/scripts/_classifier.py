@@ -21,6 +21,11 @@ as in sentiment classifiers since Das and Chen (2001). A bag of words cannot tel
 from "you will not be arrested"; with ``~arrested`` a word of its own, a reassurance no longer borrows the
 threat's weight. On the 1.5.0 blind items it bought about one point of recall at a lower false-alarm rate;
 a scope of six words (to the end of most clauses: "not be arrested or jailed") beat three on false alarms.
+Since model version 6 articles, "to", forms of "be" and "going" (``SCOPE_FILLERS``) are marked but do not use
+up the scope: "No one is going to call the police over this account" negates "police", which it did not (a
+lawful reassurance the model read as a threat of arrest). On the retired 1.10.0 blind items, with the model
+trained without them, recall 0.975 and FPR 0.015 against 0.979 and 0.013 before: a few items either way, kept
+for the reassurance it reads right.
 
 Each category keeps its strongest weights and is stored as JSON (``model.json``, written by
 ``train.py``): no pickle, no download, about 1.5 MB. At run time the kept character n-grams
@@ -70,10 +75,14 @@ NEGATIONS = frozenset(
     }
 )
 NEGATION_SCOPE = 6
-_NEGATION = re.compile("|".join(sorted(f" {w} " for w in NEGATIONS)))
+#: Words that do not use up the negation's scope (model version 6): "no one is going to call the police" negates
+#: "police", the third word of weight after "no" but the seventh in all.
+SCOPE_FILLERS = frozenset(
+    {"a", "an", "the", "to", "is", "are", "be", "been", "being", "am", "was", "were", "going", "gonna", "of", "any"}
+)
 _SECOND = operator.itemgetter(1)
 _CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]")  # as _normalise counts Chinese characters
-MODEL_VERSION = 5
+MODEL_VERSION = 6
 #: The precision of every number ``model.json`` stores (``train.py`` rounds to four decimals).
 QUANTUM = 1e-4
 #: Character n-gram lengths of the compact view.
@@ -113,20 +122,27 @@ def _word_features(words: str) -> Iterator[str]:
 def model_words(words: str) -> str:
     """The word view as the model reads it: the ``NEGATION_SCOPE`` Latin words after a negation marked ``~``.
 
-    Text without a negation (most of it) is returned as it is, found by one regular-expression search.
+    Text without a negation (most of it) is returned as it is.
     """
-    if _NEGATION.search(words) is None:
+    tokens = words.split()
+    if NEGATIONS.isdisjoint(tokens):
         return words
+    return " " + " ".join(_negated(tokens)) + " "
+
+
+def _negated(tokens: list[str]) -> list[str]:
+    """``tokens`` with the ``NEGATION_SCOPE`` Latin words after each negation marked ``~``."""
     out: list[str] = []
     left = 0
-    for w in words.split():
+    for w in tokens:
         if w in NEGATIONS:
             left = NEGATION_SCOPE
         elif left and w.isascii():
             w = "~" + w
-            left -= 1
+            if w[1:] not in SCOPE_FILLERS:
+                left -= 1
         out.append(w)
-    return " " + " ".join(out) + " "
+    return out
 
 
 class Assessment(NamedTuple):
@@ -197,10 +213,15 @@ class Classifier:
         present: set[int | None] = set()
         if v.cjk_chars and len(self._grams):  # the kept n-grams all contain a Chinese character
             present.update(map(_SECOND, self._grams.iter(v.compact)))
-        words = model_words(v.words)
+        # model_words, with the word view split once: the tokens are looked up as words below as well.
+        tokens = v.words.split()
+        words = v.words
+        if not NEGATIONS.isdisjoint(tokens):
+            tokens = _negated(tokens)
+            words = " " + " ".join(tokens) + " "
         if v.latin_chars and len(self._latin):
             present.update(map(_SECOND, self._latin.iter(words)))
-        present.update(map(self._word_index.get, words.split()))
+        present.update(map(self._word_index.get, tokens))
         present.update(map(self._concept_index.get, concepts))
         present.discard(None)
         if not present:

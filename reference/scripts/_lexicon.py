@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from . import _lexicon_1_2, _lexicon_1_4, _lexicon_1_5, _lexicon_1_8, _lexicon_1_9, _lexicon_1_10
+from . import _lexicon_1_2, _lexicon_1_4, _lexicon_1_5, _lexicon_1_8, _lexicon_1_9, _lexicon_1_10, _lexicon_1_11
 from ._engine import Rule
 
 #: Evasion spellings of canonical terms (homophones, pinyin, abbreviations); merged into concepts.
@@ -3559,7 +3559,7 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-RULES = RULES + _MORE_RULES + _lexicon_1_2.RULES + _lexicon_1_4.RULES + _lexicon_1_5.RULES
+RULES = RULES + _MORE_RULES + _lexicon_1_2.RULES + _lexicon_1_4.RULES + _lexicon_1_5.RULES + _lexicon_1_11.RULES
 _CONTRACTION = re.compile(r"\b(\w+) (t|s|re|ll|m|ve|d)\b")
 
 
@@ -3576,10 +3576,10 @@ _ONE_WORD = re.compile(r"^[a-z]+$")
 
 
 def concepts() -> dict[str, tuple[str, ...]]:
-    """The concepts (with the 1.1.0 to 1.10.0 additions), evasion variants of their terms merged in."""
+    """The concepts (with the 1.1.0 to 1.11.0 additions), evasion variants of their terms merged in."""
     merged: dict[str, tuple[str, ...]] = {}
     more, later, latest = _lexicon_1_2.CONCEPTS, _lexicon_1_4.CONCEPTS, _lexicon_1_5.CONCEPTS
-    recent = (_lexicon_1_8.CONCEPTS, _lexicon_1_9.CONCEPTS, _lexicon_1_10.CONCEPTS)
+    recent = (_lexicon_1_8.CONCEPTS, _lexicon_1_9.CONCEPTS, _lexicon_1_10.CONCEPTS, _lexicon_1_11.CONCEPTS)
     newest = {name: sum((part.get(name, ()) for part in recent), ()) for name in {k for part in recent for k in part}}
     every = {
         name: CONCEPTS.get(name, ())

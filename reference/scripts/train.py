@@ -154,8 +154,9 @@ def _threshold(scores: Any, hn_mask: Any, neg_mask: Any, rule_hn: Any, floor: fl
     return float(candidates[-1]) + 1.0
 
 
-def train(exclude_holdout: bool = False) -> dict[str, Any]:
-    """Fit the model on train + dev (optionally without the holdout) and return its JSON document."""
+def train(exclude_holdout: bool = False, exclude_retired: str | None = None) -> dict[str, Any]:
+    """Fit the model on train + dev (optionally without the holdout, or without the items of a retired blind
+    set) and return its JSON document."""
     import numpy as np
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -164,7 +165,9 @@ def train(exclude_holdout: bool = False) -> dict[str, Any]:
     items = [
         i
         for i in _corpus.utterances("train", "dev")
-        if i["speaker_role"] in JUDGED_SPEAKERS and not (exclude_holdout and in_holdout(i))
+        if i["speaker_role"] in JUDGED_SPEAKERS
+        and not (exclude_holdout and in_holdout(i))
+        and not (exclude_retired and i.get("retired_test") == exclude_retired)
     ]
     feats: list[set[str]] = []
     rule_cats: list[set[str]] = []
@@ -192,7 +195,9 @@ def train(exclude_holdout: bool = False) -> dict[str, Any]:
     categories = list(UTTERANCE_CATEGORIES)
     doc: dict[str, Any] = {
         "version": MODEL_VERSION,
-        "trained_on": "train+dev" + (" without the holdout" if exclude_holdout else ""),
+        "trained_on": "train+dev"
+        + (" without the holdout" if exclude_holdout else "")
+        + (f" without the {exclude_retired} blind set" if exclude_retired else ""),
         "categories": categories,
         "bias": [],
         "thresholds": {"zh": [], "en": []},
@@ -308,12 +313,19 @@ def _fit(model_cls: Any, x: Any, y: Any, weight: Any, vocab: Sequence[str]) -> t
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--exclude-holdout", action="store_true", help="leave the holdout slice of dev out")
+    parser.add_argument(
+        "--exclude-retired",
+        metavar="VERSION",
+        help="leave out the items of the blind set retired at VERSION (to judge a change on them, unread by the model)",
+    )
     parser.add_argument("--out", type=Path, help=f"where to write the model (default {MODEL_PATH.name})")
     args = parser.parse_args(argv)
     out = args.out or MODEL_PATH
-    if args.exclude_holdout and args.out is None:
-        parser.error("--exclude-holdout needs --out: the committed model is trained on all of train and dev")
-    doc = train(exclude_holdout=args.exclude_holdout)
+    if (args.exclude_holdout or args.exclude_retired) and args.out is None:
+        parser.error(
+            "--exclude-holdout and --exclude-retired need --out: the committed model is trained on all of train and dev"
+        )
+    doc = train(exclude_holdout=args.exclude_holdout, exclude_retired=args.exclude_retired)
     out.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"wrote {out} ({out.stat().st_size // 1024} KiB, {len(doc['weights'])} features)")
 

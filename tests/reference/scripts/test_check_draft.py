@@ -14,6 +14,17 @@ def _existing() -> str:
     return next(i["text"] for i in utterances("train") if i["language"] == "en" and len(i["text"]) > 30)
 
 
+def _two_existing() -> tuple[str, str]:
+    """Two items a draft under the defaults of ``_draft`` repeats exactly (same context and speaker)."""
+    plain = {"profile": "us", "time_barred": False, "litigation_intended": False, "listener_is_debtor": True}
+    found = [
+        i["text"]
+        for i in utterances("train")
+        if i["language"] == "en" and len(i["text"]) > 30 and i["speaker_role"] == "collector" and i["context"] == plain
+    ]
+    return found[0], found[1]
+
+
 def _draft(tmp_path: Path, *lines: str) -> Path:
     path = tmp_path / "draft.txt"
     head = "@split test\n@lang en\n@profile us\n@role collector\n@cat threat_of_violence\n"
@@ -43,9 +54,12 @@ def test_a_clean_draft_passes_and_an_exact_repeat_fails_the_build(
     clean = _draft(tmp_path, "A line about the orchard gate that nobody has written before, zebra quartz.")
     assert check_draft.main([str(clean), "en-99-blind.txt"]) == 0
     assert "0 near-duplicates" in capsys.readouterr().out
-    exact = _draft(tmp_path, _existing())
+    first, second = _two_existing()
+    exact = _draft(tmp_path, first, second)
     assert check_draft.main([str(exact), "en-99-blind.txt"]) == 1
-    assert capsys.readouterr().out.startswith("BUILD FAILED: duplicate utterance")
+    out = capsys.readouterr().out
+    assert out.startswith("BUILD FAILED: duplicate utterance")
+    assert out.count("duplicate utterance") == 2  # every exact repeat in one run, not one per build
 
 
 def test_only_a_blind_file_name_is_taken(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from icss.reference.scripts import (
     default_checker,
 )
 from icss.reference.scripts._checker import LISTENERS, permitted_listeners
+from icss.reference.scripts._classifier import MODEL_VERSION
 from icss.reference.scripts._corpus import utterances
 from icss.reference.scripts._normalise import detect_language, views
 from icss.spec import load_catalogue, schema
@@ -755,16 +756,16 @@ def test_new_phrasings_are_recognised(checker: ScriptChecker, category: str, tex
 
 
 # Lawful probes the model flags (by the model, not by a rule): known regressions, each traded for recall on
-# phrasings nobody had shown the checker (spec/corpora/scripts/README.md). "pay it" (found in 1.8.0, flagged by the
-# 1.7.1 model too): the word grams around a swear word in "just f—ing pay it" weigh for obscene_or_profane when the
-# swear word itself is spelled past the lexicon. "No one is going to call the police over this account." (flagged
-# by the 1.6.0 and 1.7.1 models, passed from 1.8.0, flagged again by the 1.10.0 and 1.10.1 models): "police" is
-# the seventh word after "no", one past the negation scope, so the model reads it as it reads a threat; "Nobody is
-# going to call the police" passes. ("You owe 1,250 dollars and need to pay it today.", flagged by the 1.9.0 model,
-# passes again since 1.10.0.) Strict: the day one passes again, this list must shrink.
+# phrasings nobody had shown the checker (spec/corpora/scripts/README.md). "You owe 1,250 dollars and need to pay it
+# today." (flagged by the 1.9.0 and 1.11.0 models as harassment_pressure, tentatively: within the cue band): the
+# 1.10.0 blind authors labelled same-day demands for the whole balance as harassment ("Whole balance by close of
+# business"), SC-11's "pay in full ... within an unreasonably short time", and the model learnt "today" from them;
+# a same-day payment reminder is the grey edge of that reading. ("Please pay it today.", flagged as obscene_or_profane
+# by the 1.7.1 to 1.10.1 models, and "No one is going to call the police over this account.", flagged by the 1.6.0,
+# 1.7.1, 1.10.0 and 1.10.1 models, pass since 1.11.0: model 6 counts no filler words in a negation's scope.)
+# Strict: the day one passes again, this list must shrink.
 _FLAGGED_BY_MODEL = {
-    ("obscene_or_profane", "Please pay it today."),
-    ("threat_of_arrest_or_prosecution", "No one is going to call the police over this account."),
+    ("harassment_pressure", "You owe 1,250 dollars and need to pay it today."),
 }
 
 
@@ -814,7 +815,7 @@ def test_a_cue_does_not_outweigh_a_sure_reading() -> None:
     from icss.reference.scripts._classifier import Classifier
 
     doc = {
-        "version": 5,
+        "version": MODEL_VERSION,
         "categories": ["debt_trap_inducement"],
         "bias": [-1.0],
         "thresholds": {"zh": [0.0], "en": [0.0]},
@@ -947,7 +948,7 @@ def test_broader_terms_of_1_5_are_recognised(category: str, text: str) -> None:
 def _tiny_model(weights: dict[str, list[list[float]]], rule_veto: float) -> dict[str, object]:
     n = len(UTTERANCE_CATEGORIES)
     return {
-        "version": 5,
+        "version": MODEL_VERSION,
         "cue_band": 0.0,
         "trained_on": "train+dev",
         "categories": list(UTTERANCE_CATEGORIES),
@@ -982,8 +983,9 @@ def test_the_model_overrules_a_rule_it_reads_as_innocent() -> None:
         (" you will be arrested ", " you will be arrested "),
         (
             " you will not be arrested or jailed for this debt ever ",
-            " you will not ~be ~arrested ~or ~jailed ~for ~this debt ever ",
+            " you will not ~be ~arrested ~or ~jailed ~for ~this ~debt ever ",  # "be" uses up no scope (model 6)
         ),
+        (" no one is going to call the police over it ", " no ~one ~is ~going ~to ~call ~the ~police ~over ~it "),
         (" we wont call never again ", " we wont ~call never ~again "),
         (" nobody 会 hurt you ", " nobody 会 ~hurt ~you "),
         (" no ", " no "),
@@ -1100,9 +1102,11 @@ def test_listener_implies_listener_is_debtor_and_a_contradiction_is_refused() ->
         Context.from_json({"profile": "us-ny", "listener": "spouse"})
 
 
-def test_a_threat_to_expose_said_to_a_permitted_listener_is_still_a_threat(checker: ScriptChecker) -> None:
-    text = "If he does not pay by Friday we will call his boss and tell everyone at his work."
-    assert "contact_network_threat" in cats(checker, text, profile="us", listener_is_debtor=False, listener="spouse")
-    assert "contact_network_threat" not in cats(
-        checker, text, profile="cn", listener_is_debtor=False, listener="spouse"
-    )
+def test_a_threat_to_expose_is_a_threat_whoever_hears_it(checker: ScriptChecker) -> None:
+    """SC-08 (since 1.11.0): said to a listener who is not the debtor, the threat is also a disclosure (SC-07)."""
+    text = "If he does not pay his loan by Friday we will call his boss and tell everyone at his work."
+    to_spouse_us = cats(checker, text, profile="us", listener_is_debtor=False, listener="spouse")
+    assert "contact_network_threat" in to_spouse_us
+    assert "third_party_disclosure" not in to_spouse_us
+    to_spouse_cn = cats(checker, text, profile="cn", listener_is_debtor=False, listener="spouse")
+    assert {"contact_network_threat", "third_party_disclosure"} <= to_spouse_cn
