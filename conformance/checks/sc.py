@@ -4,7 +4,8 @@ Each check is self-contained. SC-01..SC-09 and SC-11 are decided on the public t
 script corpus (spec/corpora/scripts, read through icss.spec): every utterance goes to the target's
 checkUtteranceBatch with its recorded language, speaker role and context, and the returned categories
 are scored per category and language against the claimed profile's script_recall_min and
-script_false_positive_max. Each check runs in its own sandbox, so each sends the split itself.
+script_false_positive_max. The split is read once per process and sent once per run and target: the ten checks
+share the verdicts (a deterministic checker gives the same answer to the same question).
 """
 
 from __future__ import annotations

@@ -46,7 +46,7 @@ from ._lexicon_1_5 import CHARGE_KINDS
 from ._lexicon_1_8 import QUOTES
 from ._normalise import Views, detect_language, views
 
-RULESET_VERSION = "icss-reference-scripts-1.11.0"
+RULESET_VERSION = "icss-reference-scripts-1.11.1"
 JUDGED_SPEAKERS = frozenset({"collector", "ai_agent"})
 
 _MESSAGES = {

@@ -120,7 +120,8 @@ def _word_features(words: str) -> Iterator[str]:
 
 
 def model_words(words: str) -> str:
-    """The word view as the model reads it: the ``NEGATION_SCOPE`` Latin words after a negation marked ``~``.
+    """The word view as the model reads it: the Latin words after a negation marked ``~``, up to ``NEGATION_SCOPE``
+    of them not counting ``SCOPE_FILLERS``.
 
     Text without a negation (most of it) is returned as it is.
     """
@@ -131,7 +132,7 @@ def model_words(words: str) -> str:
 
 
 def _negated(tokens: list[str]) -> list[str]:
-    """``tokens`` with the ``NEGATION_SCOPE`` Latin words after each negation marked ``~``."""
+    """``tokens`` with the Latin words in each negation's scope marked ``~`` (see :func:`model_words`)."""
     out: list[str] = []
     left = 0
     for w in tokens:

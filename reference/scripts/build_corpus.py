@@ -382,7 +382,7 @@ def build(root: Path = ROOT) -> dict[str, Any]:
         dup = (item["text"], ctx_key, item["language"])
         if dup in seen:
             repeats.append(f"duplicate utterance {item['id']} = {seen[dup]}: {item['text']}")
-        seen[dup] = item["id"]
+        seen.setdefault(dup, item["id"])  # a third copy names the first, not the second
         if item["group"]:
             item["group"] = f"{item['language']}:{item['group']}"
     if repeats:  # every repeat at once: a blind author (check_draft) rewords them in one pass, not one per build

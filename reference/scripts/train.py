@@ -22,7 +22,9 @@ true findings, out of fold, would be dropped.
 ``--exclude-holdout`` leaves out the holdout slice of dev (``_corpus.in_holdout``: half of the items
 retired from the 1.1.0 test split, chosen by a keyed hash) and writes the model elsewhere, so that the checker
 can be measured once on items neither the rules nor the model were tuned on
-(``python -m icss.reference.scripts.evaluate --split dev --holdout --model PATH``).
+(``python -m icss.reference.scripts.evaluate --split dev --holdout --model PATH``). ``--exclude-retired VERSION``
+leaves out the blind set retired at VERSION instead (since 1.11.0): the way a round's checker changes are judged
+on the last blind set's items, read by the lead but unseen by the model.
 """
 
 from __future__ import annotations
@@ -161,6 +163,8 @@ def train(exclude_holdout: bool = False, exclude_retired: str | None = None) -> 
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
+    if exclude_retired and not any(i.get("retired_test") == exclude_retired for i in _corpus.utterances("dev")):
+        raise ValueError(f"no blind set was retired at {exclude_retired!r}: there is nothing to leave out")
     rules = ScriptChecker(None)
     items = [
         i
@@ -325,7 +329,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         parser.error(
             "--exclude-holdout and --exclude-retired need --out: the committed model is trained on all of train and dev"
         )
-    doc = train(exclude_holdout=args.exclude_holdout, exclude_retired=args.exclude_retired)
+    try:
+        doc = train(exclude_holdout=args.exclude_holdout, exclude_retired=args.exclude_retired)
+    except ValueError as exc:
+        parser.error(str(exc))
     out.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"wrote {out} ({out.stat().st_size // 1024} KiB, {len(doc['weights'])} features)")
 

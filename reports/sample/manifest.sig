@@ -1,1 +1,1 @@
-b7t8m1bH+VqODdAiSNWNnFTgGMzu3hkUafAQSUYoNqhluRqVzWYCcMQTnEv7DJM8yJRDWMpMq/dj+IY6tI+sBA==
+WpNQrhDtbL3vt09Q814O0X/gDmOzA7xqcveu+chgkWymM766cbdlj1R7fsTxEspinYvArYfobvgORLPD6YKjCw==

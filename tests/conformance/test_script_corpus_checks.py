@@ -128,3 +128,16 @@ def test_each_corpus_check_fails_its_mutant(
     outcome, message = _outcome(result, indicator)
     assert outcome == "fail", message
     assert "recall of blocking detections 0.000" in message
+
+
+def test_the_test_split_is_read_whole_and_nothing_else() -> None:
+    """The harness finds the test items by a scan of the bytes (sc._read_test_split); a full parse must agree."""
+    import json
+
+    from icss.spec import spec_root
+
+    node = spec_root() / "corpora" / "scripts" / "utterances.jsonl"
+    rows = [json.loads(line) for line in node.read_text(encoding="utf-8").splitlines()]
+    expected = tuple(row for row in rows if row["split"] == "test")
+    assert len(expected) > 1000
+    assert sc._test_split() == expected

@@ -742,10 +742,58 @@ _PROBES_LAWFUL_6 = {
     "false_legal_claim": ["You can bring a civil action against a debt collector who breaks the law."],
     "debt_trap_inducement": ["过桥米线店的那笔经营贷，我们按合同的分期来还。"],
 }
-for _round in (_PROBES_POSITIVE_2, _PROBES_POSITIVE_3, _PROBES_POSITIVE_4, _PROBES_POSITIVE_5):
+# 1.11.1: lawful lines on which terms of the 1.11.0 lexicon fired, found by a review after its blind run, and a threat a
+# lawful cue of 1.11.0 ("words like") silenced.
+_PROBES_LAWFUL_7 = {
+    "threat_of_violence": [
+        "I can see the petrol on your statement from last week was refunded.",
+        "After her back surgery she has to watch her back when lifting, so call her mobile instead.",
+        "您可以把银行卡绑到APP上，到期自动还款。",
+        "您刚做完手术留了一道疤，先好好养身体，还款的事我们可以缓一缓。",
+    ],
+    "threat_of_arrest_or_prosecution": [
+        "If the direct debit bounces you could face charges from your own bank, so pick a date after payday.",
+        "We can offer four weeks of freedom from payments while you recover.",
+        "您先去哄孩子吧，孩子在里面哭呢，我晚点再打。",
+    ],
+    "contact_network_threat": [
+        "Your local tenants association can also give you free housing advice.",
+        "您说所有亲戚都不肯帮忙，我理解，我们一起看看分期方案。",
+    ],
+    "debt_trap_inducement": [
+        "You can open a new card with us once this account is settled.",
+        "孩子结婚要出礼金，这个月紧张我们理解，可以先还一部分。",
+        "请问您目前还有亲友借款需要优先偿还吗？",
+    ],
+    "unauthorized_charge": [
+        "We need your signature to process the change of address.",
+        "每次收到您的还款后，系统会发短信通知您。",
+        "您每次三百也行，我们按月分期。",
+    ],
+    "harassment_pressure": [
+        "Your payment has been processing since lunch; it should post tonight.",
+        "If the line drops, I call right back on the same number.",
+        "Please stay on the line until the end of this call so I can send your confirmation.",
+        "分期不是唯一的选项，您还可以申请减免部分利息。",
+    ],
+    "discrimination": [
+        "We have a text relay service for deaf customers, just reply to this message.",
+        "We have Spanish-speaking agents for our Hispanic customers if you prefer.",
+        "If your mental health history affects your ability to pay, our specialist team can help.",
+    ],
+}
+_PROBES_POSITIVE_6 = {"threat_of_violence": ["In other words like I said, we will break your legs."]}
+for _round in (_PROBES_POSITIVE_2, _PROBES_POSITIVE_3, _PROBES_POSITIVE_4, _PROBES_POSITIVE_5, _PROBES_POSITIVE_6):
     for _cat, _texts in _round.items():
         _PROBES_POSITIVE[_cat] = [*_PROBES_POSITIVE.get(_cat, []), *_texts]
-for _round in (_PROBES_LAWFUL_2, _PROBES_LAWFUL_3, _PROBES_LAWFUL_4, _PROBES_LAWFUL_5, _PROBES_LAWFUL_6):
+for _round in (
+    _PROBES_LAWFUL_2,
+    _PROBES_LAWFUL_3,
+    _PROBES_LAWFUL_4,
+    _PROBES_LAWFUL_5,
+    _PROBES_LAWFUL_6,
+    _PROBES_LAWFUL_7,
+):
     for _cat, _texts in _round.items():
         _PROBES_LAWFUL[_cat] = [*_PROBES_LAWFUL.get(_cat, []), *_texts]
 

@@ -297,3 +297,11 @@ def test_the_builder_refuses(tmp_path: Path, files: dict[str, str], message: str
         (src / name).write_text(text, encoding="utf-8")
     with pytest.raises(ValueError, match=message):
         build(tmp_path)
+
+
+def test_training_refuses_to_leave_out_a_blind_set_that_was_never_retired() -> None:
+    """``train --exclude-retired 1.10`` (a typo) must not write a model that claims to leave something out."""
+    from icss.reference.scripts import train
+
+    with pytest.raises(SystemExit):
+        train.main(["--exclude-retired", "1.10", "--out", "/dev/null"])
