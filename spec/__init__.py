@@ -17,6 +17,7 @@ from ._model import (
     Profile,
     Reference,
 )
+from ._once import once
 from ._schemas import (
     SCHEMA_BASE,
     compiled_validator,
@@ -36,6 +37,7 @@ __all__ = [
     "spec_digest",
     "data_files",
     "openapi_document",
+    "once",
     # the typed model
     "Catalogue",
     "AreaInfo",

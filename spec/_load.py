@@ -6,10 +6,8 @@ holds the sanity rules so that a broken file can still be loaded and reported on
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
-import threading
 from collections.abc import Iterator, Mapping
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -29,6 +27,7 @@ from ._model import (
     Profile,
     Reference,
 )
+from ._once import once
 
 
 def spec_root() -> Traversable:
@@ -44,17 +43,9 @@ def read_yaml(node: Traversable) -> Any:
     return yaml.load(node.read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
 
 
-_OPENAPI_LOCK = threading.Lock()
-
-
+@once
 def openapi_document() -> dict[str, Any]:
     """spec/openapi.yaml, parsed once per process (treat it as read-only)."""
-    with _OPENAPI_LOCK:  # a harness run asks for it from several threads at once: one parses, the others wait
-        return _openapi_document()
-
-
-@functools.cache
-def _openapi_document() -> dict[str, Any]:
     doc: dict[str, Any] = read_yaml(spec_root() / "openapi.yaml")
     return doc
 
@@ -253,7 +244,7 @@ def build_catalogue(root: Traversable | None = None) -> Catalogue:
     )
 
 
-@functools.cache
+@once
 def load_catalogue() -> Catalogue:
     """The installed standard, built on first use and shared by every caller afterwards."""
     return build_catalogue()

@@ -10,7 +10,6 @@ shows up where personal data must not. Operations are read from spec/openapi.yam
 from __future__ import annotations
 
 import base64
-import functools
 import re
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,7 +17,7 @@ from urllib.parse import quote
 
 from dateutil.relativedelta import relativedelta
 
-from icss.spec import openapi_document
+from icss.spec import once, openapi_document
 
 from .._context import CheckContext
 from .._registry import check
@@ -32,7 +31,7 @@ _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}
 _DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
 
 
-@functools.cache
+@once
 def _operations() -> tuple[tuple[str, str, str, bool, frozenset[str]], ...]:
     """(operationId, method, path, public, roles) of every operation of spec/openapi.yaml."""
     doc = openapi_document()

@@ -10,14 +10,13 @@ share the verdicts (a deterministic checker gives the same answer to the same qu
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import threading
 import weakref
 from typing import Any
 
-from icss.spec import spec_root
+from icss.spec import once, spec_root
 
 from .._context import CheckContext
 from .._outcomes import CheckSkipped
@@ -137,17 +136,11 @@ def outbox_messages_disclose(ctx: CheckContext) -> None:
 
 
 _TEST_ROW = re.compile(rb'"split"\s*:\s*"test"')
-_TEST_SPLIT_LOCK = threading.Lock()
 
 
+@once  # the ten corpus checks start together: one reads the file, the others wait for it
 def _test_split() -> tuple[dict[str, Any], ...]:
     """The utterances of the corpus's public test split, as shipped with icss.spec (read once per process)."""
-    with _TEST_SPLIT_LOCK:  # the ten corpus checks start together: one reads the file, the others wait for it
-        return _read_test_split()
-
-
-@functools.cache
-def _read_test_split() -> tuple[dict[str, Any], ...]:
     data = (spec_root() / "corpora" / "scripts" / "utterances.jsonl").read_bytes()
     # Only the lines that can be test items are decoded (the split is a tenth of the corpus), found by one scan of
     # the bytes; the decoded row decides. A quote inside a text is escaped, so no text can hold the pattern.

@@ -125,10 +125,16 @@ def model_words(words: str) -> str:
 
     Text without a negation (most of it) is returned as it is.
     """
+    return _read_words(words)[0]
+
+
+def _read_words(words: str) -> tuple[str, list[str]]:
+    """:func:`model_words` and its tokens: the scorer looks the tokens up as words and walks the string for grams."""
     tokens = words.split()
     if NEGATIONS.isdisjoint(tokens):
-        return words
-    return " " + " ".join(_negated(tokens)) + " "
+        return words, tokens
+    tokens = _negated(tokens)
+    return " " + " ".join(tokens) + " ", tokens
 
 
 def _negated(tokens: list[str]) -> list[str]:
@@ -214,12 +220,7 @@ class Classifier:
         present: set[int | None] = set()
         if v.cjk_chars and len(self._grams):  # the kept n-grams all contain a Chinese character
             present.update(map(_SECOND, self._grams.iter(v.compact)))
-        # model_words, with the word view split once: the tokens are looked up as words below as well.
-        tokens = v.words.split()
-        words = v.words
-        if not NEGATIONS.isdisjoint(tokens):
-            tokens = _negated(tokens)
-            words = " " + " ".join(tokens) + " "
+        words, tokens = _read_words(v.words)
         if v.latin_chars and len(self._latin):
             present.update(map(_SECOND, self._latin.iter(words)))
         present.update(map(self._word_index.get, tokens))

@@ -131,7 +131,7 @@ def test_each_corpus_check_fails_its_mutant(
 
 
 def test_the_test_split_is_read_whole_and_nothing_else() -> None:
-    """The harness finds the test items by a scan of the bytes (sc._read_test_split); a full parse must agree."""
+    """The harness finds the test items by a scan of the bytes (sc._test_split); a full parse must agree."""
     import json
 
     from icss.spec import spec_root
